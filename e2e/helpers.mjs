@@ -1,0 +1,68 @@
+// Shared by the e2e tests: start a real Vitrine server on a free port with a fresh SQLite
+// database (the demo catalogue is imported on first start), and launch Debian's Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '..');
+
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'vitrine-e2e-'));
+  const bin = process.env.VITRINE_BIN ?? join(root, 'target/release/vitrine');
+  const child = spawn(bin, [
+    'serve',
+    '--addr', '127.0.0.1:0',
+    '--site-dir', join(root, 'dist'),
+    '--seed-csv', join(root, 'data/seed/online_retail_2010-12-01_to_2010-12-20.csv'),
+  ], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: `sqlite://${join(dir, 'e2e.db')}?mode=rwc`, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('the server did not start within 120 s')), 120_000);
+    child.on('exit', (code) => fail(new Error(`the server exited with ${code}`)));
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/serving at (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+  });
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((ok) => child.once('exit', ok));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+// Collects console errors, warnings about hydration, and uncaught exceptions of a page.
+export function watchConsole(page) {
+  const problems = [];
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (msg.type() === 'error' || /hydrat/i.test(text)) problems.push(`${msg.type()}: ${text}`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  return problems;
+}
+
+// Resolves once the wasm bundle has hydrated the page.
+export async function hydrated(page) {
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Load benchmark of the release server on loopback (bounded: a few 10-second wrk runs):
+#   1. latency of the SSR product page, one connection at a time (server time p50/p99);
+#   2. throughput of the same page with 8 connections;
+#   3. throughput of the same bytes served as a static file, for the DESIGN.md budget
+#      "SSR at least half the throughput of static".
+# Needs `scripts/build.sh --test` first (release server, dist/, wrk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${BENCH_SECONDS:-10}"
+work=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+cp -r dist "$work/site"
+start() {
+  DATABASE_URL="sqlite://$work/bench.db?mode=rwc" RUST_LOG=warn target/release/vitrine serve \
+    --addr 127.0.0.1:0 --site-dir "$work/site" >"$work/out" 2>"$work/err" &
+  pid=$!
+  for _ in $(seq 1 600); do
+    url=$(grep -o 'http://[0-9.:]*' "$work/out" 2>/dev/null || true)
+    [ -n "$url" ] && return 0
+    sleep 0.2
+  done
+  echo "bench: the server did not start" >&2; cat "$work/err" >&2; exit 1
+}
+start
+slug=$(curl -s "$url/" | grep -o 'href="/p/[^"]*"' | head -1 | sed 's/href="\/p\///; s/"$//')
+page="$url/p/$slug"
+curl -s -o "$work/site/bench-static.html" "$page"
+# Restart so the static copy is loaded (public files are read at start).
+kill "$pid"; wait "$pid" 2>/dev/null || true
+start
+page="$url/p/$slug"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
+echo "page: $page ($(wc -c <"$work/site/bench-static.html") bytes of HTML)"
+echo; echo "== SSR product page, 1 connection (latency) =="
+wrk -t1 -c1 -d"${DURATION}s" --latency "$page" | grep -E "Latency|50%|75%|90%|99%|Requests/sec"
+echo; echo "== SSR product page, 8 connections (throughput) =="
+wrk -t2 -c8 -d"${DURATION}s" --latency "$page" | grep -E "Latency|50%|99%|Requests/sec"
+echo; echo "== the same bytes as a static file, 8 connections =="
+wrk -t2 -c8 -d"${DURATION}s" --latency "$url/bench-static.html" | grep -E "Latency|50%|99%|Requests/sec"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: unit and integration tests on SQLite, the integration suite again on
+# PostgreSQL, and the end-to-end tests in Chromium against the release build.
+# Installs what is missing first (scripts/bootstrap.sh --test) and builds once, in release,
+# so the tests and `scripts/run.sh` exercise the same binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_URL="${VITRINE_TEST_PG_URL:-postgres://127.0.0.1:5432/test}"
+
+scripts/build.sh --test
+
+echo "test: unit and integration tests (SQLite)" >&2
+cargo test --release --locked --workspace
+
+echo "test: integration tests (PostgreSQL at ${PG_URL%%\?*})" >&2
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+fi
+VITRINE_TEST_DATABASE_URL="$PG_URL" cargo test --release --locked -p vitrine-server --test api
+
+echo "test: end-to-end (Chromium)" >&2
+(cd e2e && node --test --test-concurrency=1)

@@ -1,0 +1,367 @@
+//! The catalogue service: implements the storefront's [`Storefront`] over the database and the
+//! in-memory search index.
+//!
+//! Owns turning rows into wire types, canonical URLs and the rules of product lookup (current
+//! slug, renamed slug -> 301, unknown -> 404). Database failures are logged here and reach the
+//! browser only as the opaque `Unavailable`.
+
+pub mod listing;
+pub mod queries;
+pub mod search_index;
+
+use crate::db::Db;
+use listing::Candidate;
+use queries::{CategoryRow, SummaryRow};
+use search_index::{IndexedProduct, SearchIndex};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use vitrine::catalog::{
+    CategoryLink, CategoryListing, Listing, ListingQuery, NavData, ProductSummary, Sort,
+};
+use vitrine::error::StoreError;
+use vitrine::home::{Hero, HomeData};
+use vitrine::money::{Currency, Money};
+use vitrine::product::{ProductDetail, ProductLookup, VariantInfo};
+use vitrine::search::SearchListing;
+use vitrine::ssr::Storefront;
+
+/// Most search matches a listing will page through.
+const MAX_SEARCH_HITS: usize = 480;
+const POPULAR_ON_HOME: i64 = 8;
+
+/// What search reads, swapped whole when the catalogue changes.
+#[derive(Default)]
+struct Snapshot {
+    index: SearchIndex,
+    colours: HashMap<String, Vec<String>>,
+}
+
+pub struct CatalogService {
+    db: Db,
+    base_url: String,
+    snapshot: RwLock<Arc<Snapshot>>,
+}
+
+impl CatalogService {
+    /// Connects the service to `db` and builds the search index.
+    pub async fn load(db: Db, base_url: String) -> anyhow::Result<Self> {
+        let service = CatalogService {
+            db,
+            base_url,
+            snapshot: RwLock::new(Arc::default()),
+        };
+        service.rebuild_index().await?;
+        Ok(service)
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Rebuilds the search index from the database (after an import).
+    pub async fn rebuild_index(&self) -> anyhow::Result<()> {
+        let products = queries::all_products(&self.db).await?;
+        let mut variant_titles: HashMap<String, Vec<String>> = HashMap::new();
+        for (stem, title) in queries::all_variant_titles(&self.db).await? {
+            variant_titles.entry(stem).or_default().push(title);
+        }
+        let indexed: Vec<IndexedProduct> = products
+            .into_iter()
+            .map(|p| IndexedProduct {
+                variant_titles: variant_titles.remove(&p.stem).unwrap_or_default(),
+                stem: p.stem,
+                title: p.title,
+                category: p.category_name,
+                description: p.description,
+            })
+            .collect();
+        let index = tokio::task::spawn_blocking(move || SearchIndex::build(&indexed)).await?;
+        let colours = queries::colours(&self.db, None).await?;
+        tracing::info!(products = index.len(), "search index built");
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) =
+            Arc::new(Snapshot { index, colours });
+        Ok(())
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    async fn category_links(&self) -> Result<Vec<(CategoryLink, String)>, StoreError> {
+        let rows = queries::categories(&self.db).await.map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .filter(|c| c.product_count > 0)
+            .map(link)
+            .collect())
+    }
+}
+
+fn link(c: CategoryRow) -> (CategoryLink, String) {
+    (
+        CategoryLink {
+            slug: c.slug,
+            name: c.name,
+            product_count: c.product_count,
+        },
+        c.description,
+    )
+}
+
+/// Logs an infrastructure failure and hides it from the browser.
+fn unavailable(e: anyhow::Error) -> StoreError {
+    tracing::error!(error = %format!("{e:#}"), "catalogue request failed");
+    StoreError::Unavailable
+}
+
+fn money(minor: i64, currency: &str) -> Result<Money, StoreError> {
+    let currency = Currency::parse(currency)
+        .ok_or_else(|| unavailable(anyhow::anyhow!("unknown currency {currency:?}")))?;
+    Ok(Money::new(minor, currency))
+}
+
+fn summary(row: SummaryRow) -> Result<ProductSummary, StoreError> {
+    Ok(ProductSummary {
+        price: money(row.min_price, &row.currency)?,
+        price_varies: row.min_price != row.max_price,
+        stem: row.stem,
+        slug: row.slug,
+        title: row.title,
+        stock: row.stock,
+    })
+}
+
+fn candidates(
+    rows: Vec<SummaryRow>,
+    colours: &HashMap<String, Vec<String>>,
+    relevance: &HashMap<String, f32>,
+) -> Result<Vec<Candidate>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let colours = colours.get(&row.stem).cloned().unwrap_or_default();
+            let relevance = relevance.get(&row.stem).copied().unwrap_or_default() as f64;
+            let (units_sold, first_seen) = (row.units_sold, row.first_seen);
+            Ok(Candidate {
+                summary: summary(row)?,
+                units_sold,
+                first_seen,
+                colours,
+                relevance,
+            })
+        })
+        .collect()
+}
+
+/// The stem a product slug ends with (`white-heart-85123` -> `85123`).
+fn stem_of_slug(slug: &str) -> Option<String> {
+    let stem = slug.rsplit('-').next()?;
+    (!stem.is_empty() && stem.len() <= 20 && stem.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| stem.to_ascii_uppercase())
+}
+
+#[async_trait::async_trait]
+impl Storefront for CatalogService {
+    async fn nav(&self) -> Result<NavData, StoreError> {
+        let categories = self
+            .category_links()
+            .await?
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        Ok(NavData { categories })
+    }
+
+    async fn home(&self) -> Result<HomeData, StoreError> {
+        let categories: Vec<CategoryLink> = self
+            .category_links()
+            .await?
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        let popular = queries::popular(&self.db, POPULAR_ON_HOME)
+            .await
+            .map_err(unavailable)?;
+        let popular = popular.into_iter().map(summary).collect::<Result<_, _>>()?;
+        let featured = categories
+            .first()
+            .map(|c| (c.name.clone(), format!("/c/{}", c.slug)));
+        let (name, href) = featured.unwrap_or_else(|| ("everything".into(), "/search".into()));
+        let hero = Hero {
+            headline: "Gifts worth giving".into(),
+            copy: "Thousands of gifts, homeware and seasonal decorations, at prices that are the same for everyone.".into(),
+            cta_label: format!("Shop {name}"),
+            cta_href: href,
+        };
+        Ok(HomeData {
+            hero,
+            categories,
+            popular,
+            canonical: self.url("/"),
+            base_url: self.base_url.clone(),
+        })
+    }
+
+    async fn category(
+        &self,
+        slug: &str,
+        query: &ListingQuery,
+    ) -> Result<CategoryListing, StoreError> {
+        let (category, description) = self
+            .category_links()
+            .await?
+            .into_iter()
+            .find(|(c, _)| c.slug == slug)
+            .ok_or(StoreError::NotFound)?;
+        let rows = queries::summaries_in_category(&self.db, slug)
+            .await
+            .map_err(unavailable)?;
+        let colours = queries::colours(&self.db, Some(slug))
+            .await
+            .map_err(unavailable)?;
+        let listing = listing::apply(
+            candidates(rows, &colours, &HashMap::new())?,
+            query,
+            Sort::Popular,
+        );
+        if query.page > listing.pages {
+            return Err(StoreError::NotFound);
+        }
+        let page = if listing.page > 1 {
+            format!("?page={}", listing.page)
+        } else {
+            String::new()
+        };
+        Ok(CategoryListing {
+            canonical: self.url(&format!("/c/{slug}{page}")),
+            base_url: self.base_url.clone(),
+            category,
+            description,
+            query: query.clone(),
+            listing,
+        })
+    }
+
+    async fn search(&self, query: &ListingQuery) -> Result<SearchListing, StoreError> {
+        let categories: Vec<CategoryLink> = self
+            .category_links()
+            .await?
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        let snapshot = self.snapshot();
+        let hits = snapshot.index.search(&query.text);
+        let top: Vec<(String, f32)> = hits.hits.into_iter().take(MAX_SEARCH_HITS).collect();
+        let stems: Vec<String> = top.iter().map(|(s, _)| s.clone()).collect();
+        let relevance: HashMap<String, f32> = top.into_iter().collect();
+        let rows = queries::summaries_by_stem(&self.db, &stems)
+            .await
+            .map_err(unavailable)?;
+        let listing = if query.text.is_empty() {
+            Listing {
+                products: vec![],
+                total: 0,
+                page: 1,
+                pages: 1,
+                colours: vec![],
+            }
+        } else {
+            listing::apply(
+                candidates(rows, &snapshot.colours, &relevance)?,
+                query,
+                Sort::Relevance,
+            )
+        };
+        Ok(SearchListing {
+            canonical: self.url("/search"),
+            base_url: self.base_url.clone(),
+            query: query.clone(),
+            listing,
+            corrected: hits.corrected,
+            categories,
+        })
+    }
+
+    async fn product(&self, slug: &str) -> Result<ProductLookup, StoreError> {
+        let found = queries::product_by_slug(&self.db, slug)
+            .await
+            .map_err(unavailable)?;
+        let Some(row) = found else {
+            if let Some(current) = queries::moved_slug(&self.db, slug)
+                .await
+                .map_err(unavailable)?
+            {
+                return Ok(ProductLookup::Moved { slug: current });
+            }
+            let by_stem = match stem_of_slug(slug) {
+                Some(stem) => queries::product_by_stem(&self.db, &stem)
+                    .await
+                    .map_err(unavailable)?,
+                None => None,
+            };
+            return match by_stem {
+                Some(p) => Ok(ProductLookup::Moved { slug: p.slug }),
+                None => Err(StoreError::NotFound),
+            };
+        };
+        let variants = queries::variants(&self.db, &row.stem)
+            .await
+            .map_err(unavailable)?;
+        let variants: Vec<VariantInfo> = variants
+            .into_iter()
+            .map(|v| {
+                Ok(VariantInfo {
+                    price: money(v.price_minor, &v.currency)?,
+                    sku: v.sku,
+                    label: v.label,
+                    stock: v.stock,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        if variants.is_empty() {
+            return Err(StoreError::NotFound);
+        }
+        let category = self
+            .category_links()
+            .await?
+            .into_iter()
+            .map(|(c, _)| c)
+            .find(|c| c.slug == row.category_slug)
+            .ok_or_else(|| unavailable(anyhow::anyhow!("product {} has no category", row.stem)))?;
+        Ok(ProductLookup::Found(ProductDetail {
+            image_alt: crate::images::product_image_alt(&row.title, &category.name),
+            canonical: self.url(&format!("/p/{}", row.slug)),
+            base_url: self.base_url.clone(),
+            stem: row.stem,
+            slug: row.slug,
+            title: row.title,
+            description: row.description,
+            category,
+            variants,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_end_with_their_stem() {
+        assert_eq!(
+            stem_of_slug("white-hanging-heart-85123").as_deref(),
+            Some("85123")
+        );
+        assert_eq!(
+            stem_of_slug("sunjar-led-night-light-dcgs0076").as_deref(),
+            Some("DCGS0076")
+        );
+        assert_eq!(stem_of_slug("x-%00").as_deref(), None);
+    }
+}

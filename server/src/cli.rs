@@ -1,0 +1,133 @@
+//! The command line: `vitrine serve` (the default) and `vitrine import <csv>`.
+
+use crate::config::{self, Config, FileConfig};
+use crate::{db, importer, startup, telemetry};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "vitrine",
+    version,
+    about = "Vitrine: an online store that learns from its shoppers"
+)]
+struct Cli {
+    /// A TOML file with defaults for the settings below.
+    #[arg(long, global = true, env = "VITRINE_CONFIG")]
+    config: Option<PathBuf>,
+    /// sqlite://path?mode=rwc (default sqlite://data/vitrine.db?mode=rwc) or postgres://...
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the store (the default).
+    Serve(ServeArgs),
+    /// Import UCI Online Retail lines (CSV) into the catalogue, in one transaction.
+    Import(ImportArgs),
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:3000; port 0 picks a free one).
+    #[arg(long, env = "VITRINE_ADDR")]
+    addr: Option<SocketAddr>,
+    /// The URL shoppers and crawlers reach the store at (canonical links, sitemap).
+    #[arg(long, env = "VITRINE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The folder Trunk builds the hydrate bundle into (default dist).
+    #[arg(long, env = "VITRINE_SITE_DIR")]
+    site_dir: Option<PathBuf>,
+    /// CSV imported on first start when the catalogue is empty.
+    #[arg(long, env = "VITRINE_SEED_CSV")]
+    seed_csv: Option<PathBuf>,
+    /// Start with an empty catalogue instead of importing the seed CSV.
+    #[arg(long)]
+    no_seed: bool,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The CSV file (columns InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country).
+    csv: PathBuf,
+    /// Reject the whole file when more than this percentage of its lines are malformed.
+    #[arg(long, default_value_t = 1.0)]
+    max_malformed_percent: f64,
+}
+
+pub fn main() -> ExitCode {
+    telemetry::init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: failed to start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let database_url = cli
+        .database_url
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| config::DEFAULT_DATABASE_URL.to_string());
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(args, file, database_url).await,
+        Command::Import(args) => import(args, &database_url).await,
+    }
+}
+
+async fn serve(args: ServeArgs, file: FileConfig, database_url: String) -> anyhow::Result<()> {
+    let addr = args
+        .addr
+        .or(file.addr)
+        .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 3000)));
+    let mut config = Config::new(addr, database_url);
+    if let Some(url) = args.public_url.or(file.public_url) {
+        config.public_url = Some(config::parse_public_url(&url)?);
+    }
+    if let Some(dir) = args.site_dir.or(file.site_dir) {
+        config.site_dir = dir;
+    }
+    if let Some(csv) = args.seed_csv.or(file.seed_csv) {
+        config.seed_csv = Some(csv);
+    }
+    if args.no_seed || file.seed_on_empty == Some(false) {
+        config.seed_csv = None;
+    }
+    let app = startup::Application::build(config).await?;
+    println!("Vitrine is serving at {}", app.base_url());
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn import(args: ImportArgs, database_url: &str) -> anyhow::Result<()> {
+    if !(0.0..=100.0).contains(&args.max_malformed_percent) {
+        anyhow::bail!("--max-malformed-percent must be between 0 and 100");
+    }
+    let pool = db::connect(database_url).await?;
+    let options = crate::import::ImportOptions {
+        max_malformed_ratio: args.max_malformed_percent / 100.0,
+    };
+    let summary =
+        importer::import_file(&pool, &args.csv, &options, importer::Progress::Bar).await?;
+    print!("{summary}");
+    Ok(())
+}

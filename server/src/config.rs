@@ -1,0 +1,97 @@
+//! Configuration: command-line flags, then environment variables, then an optional TOML
+//! file (`--config` / `VITRINE_CONFIG`), then defaults: the first that sets a value wins.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/vitrine.db?mode=rwc";
+pub const DEFAULT_SEED_CSV: &str = "data/seed/online_retail_2010-12-01_to_2010-12-20.csv";
+
+/// What the server needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    /// The absolute URL the site is reached at (canonical links, sitemap); defaults to
+    /// `http://<addr>` once the port is known.
+    pub public_url: Option<String>,
+    /// Where Trunk wrote the hydrate bundle and the public files.
+    pub site_dir: PathBuf,
+    /// Imported on start when the catalogue is empty.
+    pub seed_csv: Option<PathBuf>,
+}
+
+impl Config {
+    /// Defaults for a store on `addr` with database `database_url`: what tests start from.
+    pub fn new(addr: SocketAddr, database_url: impl Into<String>) -> Self {
+        Config {
+            addr,
+            database_url: database_url.into(),
+            public_url: None,
+            site_dir: PathBuf::from("dist"),
+            seed_csv: Some(PathBuf::from(DEFAULT_SEED_CSV)),
+        }
+    }
+}
+
+/// The keys a config file may set (all optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub addr: Option<SocketAddr>,
+    pub database_url: Option<String>,
+    pub public_url: Option<String>,
+    pub site_dir: Option<PathBuf>,
+    pub seed_csv: Option<PathBuf>,
+    pub seed_on_empty: Option<bool>,
+}
+
+impl FileConfig {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("Failed to read the config file {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("The config file {} is not valid", path.display()))
+    }
+}
+
+/// Normalises a public URL: no trailing slash, must be http(s).
+pub fn parse_public_url(url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+        anyhow::bail!("the public URL must look like https://shop.example, got {url:?}");
+    }
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls_lose_their_trailing_slash() {
+        assert_eq!(
+            parse_public_url("https://shop.example/").ok().as_deref(),
+            Some("https://shop.example")
+        );
+        assert!(parse_public_url("shop.example").is_err());
+    }
+
+    #[test]
+    fn config_files_reject_unknown_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.toml");
+        std::fs::write(&path, "addr = \"127.0.0.1:8080\"\ndatabse_url = \"typo\"\n")
+            .expect("write");
+        let err = FileConfig::load(Some(&path)).expect_err("typo must be rejected");
+        assert!(format!("{err:#}").contains("databse_url"));
+        std::fs::write(&path, "addr = \"127.0.0.1:8080\"\n").expect("write");
+        let ok = FileConfig::load(Some(&path)).expect("valid");
+        assert_eq!(ok.addr, Some("127.0.0.1:8080".parse().expect("addr")));
+    }
+}

@@ -1,0 +1,153 @@
+//! The database: one pool for SQLite (default) or PostgreSQL, chosen by the URL, and the
+//! embedded migrations.
+//!
+//! Queries go through sqlx's `Any` driver so one query layer serves both engines; that is why
+//! SQL here sticks to `$N` placeholders, TEXT and BIGINT, and casts aggregates to BIGINT.
+
+use anyhow::Context;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Connection};
+use std::time::Duration;
+
+pub type Db = AnyPool;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Which engine a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Engine::Postgres)
+        } else {
+            anyhow::bail!(
+                "DATABASE_URL must start with sqlite: or postgres:, got {:?}",
+                scheme(url)
+            )
+        }
+    }
+}
+
+fn scheme(url: &str) -> &str {
+    url.split(':').next().unwrap_or_default()
+}
+
+/// Connects, creating a SQLite file (and its folder) if needed, and runs pending migrations.
+pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    sqlx::any::install_default_drivers();
+    let engine = Engine::of(url)?;
+    if engine == Engine::Sqlite {
+        ensure_sqlite_folder(url)?;
+    }
+    let pool = AnyPoolOptions::new()
+        .max_connections(if engine == Engine::Sqlite { 8 } else { 16 })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if engine == Engine::Sqlite {
+                    // WAL lets readers run beside the writer; the busy timeout makes a writer wait
+                    // for another instead of failing at once.
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 10000",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                }
+                conn.ping().await
+            })
+        })
+        .connect(url)
+        .await
+        .with_context(|| format!("Failed to connect to the {engine:?} database"))?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .context("Failed to run database migrations")?;
+    Ok(pool)
+}
+
+fn ensure_sqlite_folder(url: &str) -> anyhow::Result<()> {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("Failed to create {}", parent.display()))?;
+    }
+    Ok(())
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// `($1, $2, $3), ($4, $5, $6), ...` for a multi-row insert of `rows` rows of `cols` columns.
+pub fn values_placeholders(rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * cols + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// `$start, $start+1, ...` for an `IN (...)` list of `n` values.
+pub fn list_placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_both_engines() {
+        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(list_placeholders(3, 2), "$3, $4");
+    }
+
+    #[test]
+    fn urls_name_their_engine() {
+        assert_eq!(
+            Engine::of("sqlite://data/x.db?mode=rwc").ok(),
+            Some(Engine::Sqlite)
+        );
+        assert_eq!(
+            Engine::of("postgres://127.0.0.1/test").ok(),
+            Some(Engine::Postgres)
+        );
+        assert!(Engine::of("mysql://x").is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! The HTTP surface: Leptos pages and server functions, robots and sitemap, product images,
+//! the hydrate bundle, and the middleware around them.
+
+pub mod assets;
+pub mod middleware;
+pub mod seo_routes;
+
+use crate::catalog::{CatalogService, queries};
+use crate::db::Db;
+use assets::Assets;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use vitrine::app::App;
+use vitrine::ssr::{StoreHandle, shell};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub catalog: Arc<CatalogService>,
+    pub assets: Arc<Assets>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let store = StoreHandle(state.catalog.clone());
+    let context = move || provide_context(store.clone());
+    let urls = state.assets.urls();
+    let app_shell = move || shell(&urls);
+    let routes = generate_route_list(App);
+
+    let not_found = leptos_axum::render_app_async_with_context(context.clone(), app_shell.clone());
+    let fallback = move |State(state): State<AppState>, req: Request<Body>| {
+        let not_found = not_found.clone();
+        async move {
+            match state.assets.public_response(req.uri().path()) {
+                Some(file) => file,
+                None => not_found(req).await,
+            }
+        }
+    };
+
+    Router::new()
+        .route("/robots.txt", get(seo_routes::robots))
+        .route("/sitemap.xml", get(seo_routes::sitemap))
+        .route("/images/p/{file}", get(product_image))
+        .route("/pkg/{hash}/{file}", get(bundle_file))
+        .route("/health", get(|| async { "ok" }))
+        .leptos_routes_with_context(&state, routes, context, app_shell)
+        .fallback(fallback)
+        .layer(axum::middleware::from_fn(middleware::visitor_cookie))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(middleware::strip_trailing_slash))
+        .with_state(state)
+}
+
+async fn bundle_file(
+    State(state): State<AppState>,
+    Path((hash, file)): Path<(String, String)>,
+) -> Response {
+    state.assets.bundle_response(&hash, &file)
+}
+
+/// `/images/p/<stem>.svg`: the product's generated picture.
+async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(stem) = file
+        .strip_suffix(".svg")
+        .filter(|s| !s.is_empty() && s.len() <= 20)
+    else {
+        return (StatusCode::NOT_FOUND, "No such image").into_response();
+    };
+    let facts = match queries::image_facts(&state.db, stem).await {
+        Ok(facts) => facts,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "image facts failed");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Image unavailable; try again shortly.",
+            )
+                .into_response();
+        }
+    };
+    let Some((title, category_slug, _category_name)) = facts else {
+        return (StatusCode::NOT_FOUND, "No such image").into_response();
+    };
+    let colours = queries::colours_of(&state.db, stem)
+        .await
+        .unwrap_or_default();
+    let svg = crate::images::product_svg(stem, &title, &category_slug, &colours);
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        svg,
+    )
+        .into_response()
+}

@@ -1,0 +1,17 @@
+//! The Vitrine server: owns the database, the import of the real catalogue, the HTTP surface
+//! (server-rendered pages, sitemap, images, the hydrate bundle) and, in later work, the
+//! learning engines.
+//!
+//! `main.rs` only calls [`cli::main`]; everything here is library code that the integration
+//! tests drive through [`startup::Application`].
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod images;
+pub mod import;
+pub mod importer;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,100 @@
+//! Building and running the application: what `vitrine serve` and the integration tests share.
+
+use crate::catalog::CatalogService;
+use crate::config::Config;
+use crate::http::{self, AppState, assets::Assets};
+use crate::{db, importer};
+use anyhow::Context;
+use leptos::config::LeptosOptions;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    addr: SocketAddr,
+    base_url: String,
+    pub db: db::Db,
+}
+
+impl Application {
+    /// Connects and migrates the database, imports the seed catalogue into an empty one, binds
+    /// the address (port 0 picks a free port) and builds the router.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database_url).await?;
+        if let Some(csv) = &config.seed_csv {
+            if importer::catalogue_is_empty(&db).await? {
+                tracing::info!(file = %csv.display(), "empty catalogue: importing the seed data");
+                let summary =
+                    importer::import_file(&db, csv, &Default::default(), importer::Progress::Bar)
+                        .await?;
+                eprint!("{summary}");
+            }
+        }
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("Failed to listen on {}", config.addr))?;
+        let addr = listener.local_addr()?;
+        let base_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let catalog = Arc::new(CatalogService::load(db.clone(), base_url.clone()).await?);
+        let assets = Arc::new(Assets::load(&config.site_dir)?);
+        let leptos_options = LeptosOptions::builder()
+            .output_name("vitrine")
+            .site_root(config.site_dir.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let router = http::router(AppState {
+            leptos_options,
+            db: db.clone(),
+            catalog,
+            assets,
+        });
+        Ok(Application {
+            listener,
+            router,
+            addr,
+            base_url,
+            db,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,171 @@
+//! `TestApp`: spawns the store on a free port with its own fresh database, seeded with the
+//! first lines of the real data set, and offers helpers to drive it.
+
+use reqwest::redirect::Policy;
+use std::path::{Path, PathBuf};
+use vitrine_server::config::Config;
+use vitrine_server::db::Db;
+use vitrine_server::startup::Application;
+
+/// Data lines of the real file used to seed each test store: enough for every category.
+pub const SEED_LINES: usize = 3000;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub database_url: String,
+    _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The header and the first `n` data lines of the shipped data set, as a file in `dir`.
+pub fn seed_slice(dir: &Path, n: usize) -> PathBuf {
+    let full = repo_root().join(vitrine_server::config::DEFAULT_SEED_CSV);
+    let text = std::fs::read_to_string(&full).expect("the shipped data set is readable");
+    let slice: Vec<&str> = text.lines().take(n + 1).collect();
+    let path = dir.join("seed.csv");
+    std::fs::write(&path, slice.join("\n") + "\n").expect("write seed slice");
+    path
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with_seed(Some(SEED_LINES)).await
+    }
+
+    /// `None` starts with an empty catalogue.
+    pub async fn spawn_with_seed(lines: Option<usize>) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (database_url, pg) = fresh_database(dir.path()).await;
+        let mut config = Config::new("127.0.0.1:0".parse().expect("addr"), database_url.clone());
+        config.seed_csv = lines.map(|n| seed_slice(dir.path(), n));
+        config.site_dir = dir.path().join("no-dist");
+        let app = Application::build(config)
+            .await
+            .expect("the application starts");
+        let address = app.base_url().to_string();
+        let db = app.db.clone();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        TestApp {
+            address,
+            client,
+            db,
+            database_url,
+            _dir: dir,
+            _pg: pg,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// GET `path`, asserting the status, returning the body.
+    pub async fn page(&self, path: &str, status: u16) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status().as_u16(), status, "GET {path}");
+        res.text().await.expect("body")
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.db)
+            .await
+            .expect("count");
+        n
+    }
+}
+
+/// Every JSON-LD block in a page, parsed.
+pub fn json_ld(html: &str) -> Vec<serde_json::Value> {
+    html.split("type=\"application/ld+json\"")
+        .skip(1)
+        .map(|rest| {
+            let body = rest.split_once('>').expect("tag closes").1;
+            let json = body.split("</script>").next().expect("closed script");
+            serde_json::from_str(json).unwrap_or_else(|e| panic!("JSON-LD must parse: {e}: {json}"))
+        })
+        .collect()
+}
+
+/// The href of `<link rel="canonical">`.
+pub fn canonical(html: &str) -> Option<String> {
+    let at = html.find("rel=\"canonical\"")?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag = &html[tag_start..tag_start + html[tag_start..].find('>')?];
+    let href = tag.split("href=\"").nth(1)?;
+    Some(href.split('"').next()?.to_string())
+}
+
+/// A PostgreSQL database made for one test and dropped after it.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+async fn fresh_database(dir: &Path) -> (String, Option<PgDatabase>) {
+    let Ok(admin_url) = std::env::var("VITRINE_TEST_DATABASE_URL") else {
+        return (
+            format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+            None,
+        );
+    };
+    sqlx::any::install_default_drivers();
+    let name = format!("vitrine_test_{}", random_hex());
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
+        .await
+        .expect("connect to PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .expect("url has a database");
+    (
+        format!("{base}/{name}"),
+        Some(PgDatabase { admin_url, name }),
+    )
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime; a fresh thread with its own runtime may block.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await
+                {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn random_hex() -> String {
+    let mut b = [0u8; 8];
+    getrandom::getrandom(&mut b).expect("random");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

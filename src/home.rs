@@ -1,0 +1,104 @@
+//! The home page: hero, categories and "popular now" (by units sold).
+//!
+//! The hero's words come from the server so that later experiments can vary the slot without
+//! a new bundle.
+
+use crate::catalog::{CategoryLink, ProductGrid, ProductSummary};
+use crate::error::StoreError;
+use crate::layout::{ErrorPage, Loading};
+use crate::seo::{JsonLd, PageHead};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The home hero slot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hero {
+    pub headline: String,
+    pub copy: String,
+    pub cta_label: String,
+    pub cta_href: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HomeData {
+    pub hero: Hero,
+    pub categories: Vec<CategoryLink>,
+    pub popular: Vec<ProductSummary>,
+    pub canonical: String,
+    pub base_url: String,
+}
+
+#[server]
+pub async fn get_home() -> Result<HomeData, StoreError> {
+    crate::ssr::store()?.0.home().await
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| get_home());
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(home) => view! { <HomeView home/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn HomeView(home: HomeData) -> impl IntoView {
+    let HomeData {
+        hero,
+        categories,
+        popular,
+        canonical,
+        base_url,
+    } = home;
+    let site = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": crate::seo::SITE_NAME,
+        "url": canonical,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": format!("{base_url}/search?q={{search_term_string}}"),
+            "query-input": "required name=search_term_string",
+        },
+    });
+    view! {
+        <PageHead
+            title="Gifts, homeware and Christmas decorations".to_string()
+            description="Vitrine sells gifts, homeware, kitchenware and seasonal decorations, with prices that are the same for everyone.".to_string()
+            canonical=Some(canonical.clone())
+            base_url=base_url
+        />
+        <JsonLd value=site/>
+        <section class="hero" data-slot="home-hero">
+            <div class="hero__text">
+                <h1>{hero.headline}</h1>
+                <p>{hero.copy}</p>
+                <a class="button button--primary" href=hero.cta_href>{hero.cta_label}</a>
+            </div>
+        </section>
+        <section class="home-section" aria-labelledby="categories-heading">
+            <h2 id="categories-heading">"Shop by category"</h2>
+            <ul class="category-grid">
+                {categories.into_iter().map(|c| view! {
+                    <li>
+                        <a class="category-card" href=format!("/c/{}", c.slug)>
+                            <span class="category-card__name">{c.name}</span>
+                            <span class="category-card__count">{crate::catalog::components_count(c.product_count)}</span>
+                        </a>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <section class="home-section" aria-labelledby="popular-heading">
+            <h2 id="popular-heading">"Popular now"</h2>
+            <ProductGrid products=popular/>
+        </section>
+    }
+}

@@ -1,0 +1,266 @@
+//! The product page: image, variant picker, price and stock, description, add-to-cart form,
+//! breadcrumbs and the JSON-LD `Product` with one `Offer`.
+//!
+//! The selected variant lives in the URL (`?variant=SKU`): a plain link without JavaScript, a
+//! client-side navigation after hydration that updates price and stock without a reload.
+
+use crate::catalog::{CategoryLink, StockLevel};
+use crate::error::StoreError;
+use crate::layout::{Breadcrumbs, ErrorPage, Loading};
+use crate::money::Money;
+use crate::seo::{JsonLd, PageHead, breadcrumb_list};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VariantInfo {
+    pub sku: String,
+    pub label: String,
+    pub price: Money,
+    pub stock: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductDetail {
+    pub stem: String,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub image_alt: String,
+    pub category: CategoryLink,
+    /// Never empty.
+    pub variants: Vec<VariantInfo>,
+    pub canonical: String,
+    pub base_url: String,
+}
+
+impl ProductDetail {
+    /// The variant named in the URL, else the first one in stock, else the first.
+    pub fn selected(&self, sku: Option<&str>) -> Option<&VariantInfo> {
+        sku.and_then(|s| self.variants.iter().find(|v| v.sku.eq_ignore_ascii_case(s)))
+            .or_else(|| self.variants.iter().find(|v| v.stock > 0))
+            .or_else(|| self.variants.first())
+    }
+
+    /// schema.org `Product` with a single `Offer` for `variant`.
+    pub fn json_ld(&self, variant: &VariantInfo) -> serde_json::Value {
+        let url = format!("{}?variant={}", self.canonical, variant.sku);
+        serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "Product",
+            "name": self.title,
+            "description": self.description,
+            "sku": variant.sku,
+            "productID": self.stem,
+            "category": self.category.name,
+            "image": format!("{}/images/p/{}.svg", self.base_url, self.stem),
+            "url": self.canonical,
+            "offers": {
+                "@type": "Offer",
+                "url": url,
+                "sku": variant.sku,
+                "price": variant.price.decimal(),
+                "priceCurrency": variant.price.currency.code(),
+                "availability": StockLevel::of(variant.stock).schema_org(),
+                "itemCondition": "https://schema.org/NewCondition",
+            },
+        })
+    }
+}
+
+/// A product page, or where a renamed product lives now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ProductLookup {
+    Found(ProductDetail),
+    Moved { slug: String },
+}
+
+#[server]
+pub async fn get_product(slug: String) -> Result<ProductLookup, StoreError> {
+    crate::ssr::store()?.0.product(&slug).await
+}
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        get_product,
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(ProductLookup::Found(product)) => view! { <ProductView product/> }.into_any(),
+                    Ok(ProductLookup::Moved { slug }) => view! { <Moved slug/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A renamed product: 301 for crawlers and browsers; a link if the browser got here by a
+/// client-side navigation.
+#[component]
+fn Moved(slug: String) -> impl IntoView {
+    let href = format!("/p/{slug}");
+    #[cfg(feature = "ssr")]
+    crate::ssr::redirect_permanent(&href);
+    #[cfg(feature = "hydrate")]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        let to = href.clone();
+        request_animation_frame(move || navigate(&to, Default::default()));
+    }
+    view! { <p class="moved">"This product has moved: " <a href=href>"go to its page"</a></p> }
+}
+
+#[component]
+fn ProductView(product: ProductDetail) -> impl IntoView {
+    let query = use_query_map();
+    let product = StoredValue::new(product);
+    let selected = Memo::new(move |_| {
+        let sku = query.read().get("variant");
+        product.with_value(|p| p.selected(sku.as_deref()).cloned())
+    });
+    let p = product.get_value();
+    let level = move || StockLevel::of(selected.get().map(|v| v.stock).unwrap_or(0));
+    let crumbs = vec![
+        ("Home".to_string(), Some("/".to_string())),
+        (
+            p.category.name.clone(),
+            Some(format!("/c/{}", p.category.slug)),
+        ),
+        (p.title.clone(), None),
+    ];
+    let breadcrumb_ld = breadcrumb_list(&[
+        ("Home".to_string(), format!("{}/", p.base_url)),
+        (
+            p.category.name.clone(),
+            format!("{}/c/{}", p.base_url, p.category.slug),
+        ),
+        (p.title.clone(), p.canonical.clone()),
+    ]);
+    let product_ld = move || {
+        selected
+            .get()
+            .map(|v| product.with_value(|p| p.json_ld(&v)))
+    };
+    let image = format!("/images/p/{}.svg", p.stem);
+    let variant_links = (p.variants.len() > 1).then(|| {
+        let links = p.variants.iter().map(|v| {
+            let sku = v.sku.clone();
+            let current = move || (selected.get().map(|s| s.sku) == Some(sku.clone())).then_some("true");
+            view! {
+                <li><a class="variant-picker__option" href=format!("?variant={}", v.sku) aria-current=current>{v.label.clone()}</a></li>
+            }
+        });
+        view! { <nav class="variant-picker" aria-label="Choose a variant"><ul>{links.collect_view()}</ul></nav> }
+    });
+    let sku = move || selected.get().map(|v| v.sku).unwrap_or_default();
+    view! {
+        <PageHead
+            title=p.title.clone()
+            description=p.description.clone()
+            canonical=Some(p.canonical.clone())
+            base_url=p.base_url.clone()
+            og_type="product"
+            image=image.clone()
+        />
+        {move || product_ld().map(|value| view! { <JsonLd value/> })}
+        <JsonLd value=breadcrumb_ld/>
+        <Breadcrumbs crumbs/>
+        <article class="product">
+            <div class="product__media">
+                <img class="product__image" src=image alt=p.image_alt.clone() width="640" height="640"/>
+            </div>
+            <div class="product__details">
+                <h1 class="product__title">{p.title.clone()}</h1>
+                <p class="product__price price" data-testid="price">
+                    {move || selected.get().map(|v| v.price.to_string()).unwrap_or_default()}
+                </p>
+                <p class=move || level().class() data-testid="stock">{move || level().text()}</p>
+                {variant_links}
+                <form class="add-to-cart" method="post" action="/cart/add">
+                    <input type="hidden" name="sku" value=sku/>
+                    <label for="qty">"Quantity"</label>
+                    <input id="qty" name="quantity" type="number" min="1" max="99" value="1"/>
+                    <button class="button button--primary" type="submit" disabled=move || level() == StockLevel::Out>
+                        "Add to cart"
+                    </button>
+                </form>
+                <section class="product__description" aria-labelledby="desc-heading">
+                    <h2 id="desc-heading">"About this product"</h2>
+                    <p>{p.description.clone()}</p>
+                    <dl class="product__facts">
+                        <dt>"SKU"</dt>
+                        <dd data-testid="sku">{sku}</dd>
+                        <dt>"Category"</dt>
+                        <dd><a href=format!("/c/{}", p.category.slug)>{p.category.name.clone()}</a></dd>
+                    </dl>
+                </section>
+            </div>
+        </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    fn product() -> ProductDetail {
+        let v = |sku: &str, stock| VariantInfo {
+            sku: sku.into(),
+            label: sku.into(),
+            price: Money::new(255, Currency::Gbp),
+            stock,
+        };
+        ProductDetail {
+            stem: "85123".into(),
+            slug: "heart-85123".into(),
+            title: "Heart".into(),
+            description: "A heart.".into(),
+            image_alt: "Heart".into(),
+            category: CategoryLink {
+                slug: "home".into(),
+                name: "Home".into(),
+                product_count: 1,
+            },
+            variants: vec![v("85123A", 0), v("85123B", 4)],
+            canonical: "https://shop.test/p/heart-85123".into(),
+            base_url: "https://shop.test".into(),
+        }
+    }
+
+    #[test]
+    fn selection_prefers_the_url_then_stock() {
+        let p = product();
+        assert_eq!(
+            p.selected(Some("85123a")).map(|v| v.sku.as_str()),
+            Some("85123A")
+        );
+        assert_eq!(p.selected(None).map(|v| v.sku.as_str()), Some("85123B"));
+        assert_eq!(
+            p.selected(Some("nope")).map(|v| v.sku.as_str()),
+            Some("85123B")
+        );
+    }
+
+    #[test]
+    fn json_ld_has_one_offer_with_the_server_price() {
+        let p = product();
+        let ld = p.json_ld(&p.variants[1]);
+        assert_eq!(ld["@type"], "Product");
+        assert_eq!(ld["offers"]["price"], "2.55");
+        assert_eq!(ld["offers"]["priceCurrency"], "GBP");
+        assert_eq!(
+            ld["offers"]["availability"],
+            "https://schema.org/LimitedAvailability"
+        );
+        assert_eq!(ld["offers"]["sku"], "85123B");
+        assert_eq!(ld["image"], "https://shop.test/images/p/85123.svg");
+    }
+}

@@ -1,0 +1,103 @@
+//! The interface the storefront needs from the server, and the HTML shell.
+//!
+//! `server/` implements [`Storefront`] over the database and puts a [`StoreHandle`] in the
+//! Leptos context; server functions fetch it with [`store`]. Nothing here knows SQL.
+
+use crate::catalog::{CategoryListing, ListingQuery, NavData};
+use crate::error::StoreError;
+use crate::home::HomeData;
+use crate::product::ProductLookup;
+use crate::search::SearchListing;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// What the pages ask of the store. Implemented by the server; plain async Rust, so services
+/// are tested without a browser.
+#[async_trait::async_trait]
+pub trait Storefront: Send + Sync + 'static {
+    async fn nav(&self) -> Result<NavData, StoreError>;
+    async fn home(&self) -> Result<HomeData, StoreError>;
+    async fn category(
+        &self,
+        slug: &str,
+        query: &ListingQuery,
+    ) -> Result<CategoryListing, StoreError>;
+    async fn search(&self, query: &ListingQuery) -> Result<SearchListing, StoreError>;
+    async fn product(&self, slug: &str) -> Result<ProductLookup, StoreError>;
+}
+
+/// The store as the Leptos context carries it.
+#[derive(Clone)]
+pub struct StoreHandle(pub Arc<dyn Storefront>);
+
+/// The store from context; `Unavailable` if the server forgot to provide it.
+pub fn store() -> Result<StoreHandle, StoreError> {
+    use_context::<StoreHandle>().ok_or_else(|| {
+        tracing::error!("no StoreHandle in the Leptos context");
+        StoreError::Unavailable
+    })
+}
+
+/// Sets the HTTP status of the response being rendered (no-op outside a server render).
+pub fn set_status(code: u16) {
+    if let (Some(resp), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        resp.set_status(status);
+    }
+}
+
+/// Answers the request being rendered with a permanent redirect to `location`.
+pub fn redirect_permanent(location: &str) {
+    if let (Some(resp), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(location),
+    ) {
+        resp.set_status(http::StatusCode::MOVED_PERMANENTLY);
+        resp.insert_header(http::header::LOCATION, value);
+    }
+}
+
+/// Where the browser finds the hydrate bundle: cache-busted URLs chosen by the server.
+#[derive(Clone, Debug, Default)]
+pub struct BundleUrls {
+    pub css: Option<String>,
+    pub js: Option<String>,
+    pub wasm: Option<String>,
+}
+
+/// The document around the app. Scripts load as a module, so pages work before (and
+/// without) the wasm.
+pub fn shell(bundle: &BundleUrls) -> impl IntoView + use<> {
+    use leptos_meta::MetaTags;
+    let css = bundle.css.clone();
+    let scripts = bundle.js.clone().zip(bundle.wasm.clone()).map(|(js, wasm)| {
+        let boot = format!(
+            "import init, {{ hydrate }} from '{js}';\
+             init({{ module_or_path: '{wasm}' }}).then(() => hydrate());"
+        );
+        view! {
+            <link rel="modulepreload" href=js/>
+            <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin=""/>
+            <script type="module">{boot}</script>
+        }
+    });
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#1f2a37"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                {css.map(|href| view! { <link rel="stylesheet" href=href/> })}
+                {scripts}
+                <MetaTags/>
+            </head>
+            <body>
+                <crate::app::App/>
+            </body>
+        </html>
+    }
+}
