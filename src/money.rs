@@ -95,7 +95,7 @@ impl fmt::Display for Money {
         let whole = (abs / 100).to_string();
         let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
         for (i, ch) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);
@@ -122,7 +122,7 @@ mod tests {
         assert_eq!(gbp(255).to_string(), "£2.55");
         assert_eq!(gbp(5).to_string(), "£0.05");
         assert_eq!(gbp(0).to_string(), "£0.00");
-        assert_eq!(gbp(123_456_78).to_string(), "£123,456.78");
+        assert_eq!(gbp(12_345_678).to_string(), "£123,456.78");
         assert_eq!(gbp(100_000).to_string(), "£1,000.00");
         assert_eq!(gbp(-50).to_string(), "−£0.50");
         assert_eq!(Money::new(1999, Currency::Eur).to_string(), "€19.99");

@@ -72,7 +72,7 @@ impl ProductDetail {
 /// A product page, or where a renamed product lives now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ProductLookup {
-    Found(ProductDetail),
+    Found(Box<ProductDetail>),
     Moved { slug: String },
 }
 
@@ -92,7 +92,7 @@ pub fn ProductPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(ProductLookup::Found(product)) => view! { <ProductView product/> }.into_any(),
+                    Ok(ProductLookup::Found(product)) => view! { <ProductView product=*product/> }.into_any(),
                     Ok(ProductLookup::Moved { slug }) => view! { <Moved slug/> }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }

@@ -23,14 +23,14 @@ impl Application {
     /// the address (port 0 picks a free port) and builds the router.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
-        if let Some(csv) = &config.seed_csv {
-            if importer::catalogue_is_empty(&db).await? {
-                tracing::info!(file = %csv.display(), "empty catalogue: importing the seed data");
-                let summary =
-                    importer::import_file(&db, csv, &Default::default(), importer::Progress::Bar)
-                        .await?;
-                eprint!("{summary}");
-            }
+        if let Some(csv) = &config.seed_csv
+            && importer::catalogue_is_empty(&db).await?
+        {
+            tracing::info!(file = %csv.display(), "empty catalogue: importing the seed data");
+            let summary =
+                importer::import_file(&db, csv, &Default::default(), importer::Progress::Bar)
+                    .await?;
+            eprint!("{summary}");
         }
         let listener = TcpListener::bind(config.addr)
             .await

@@ -103,11 +103,11 @@ impl ListingQuery {
             }
         }
         q.colours.sort();
-        if let (Some(lo), Some(hi)) = (q.min_price, q.max_price) {
-            if lo > hi {
-                q.min_price = Some(hi);
-                q.max_price = Some(lo);
-            }
+        if let (Some(lo), Some(hi)) = (q.min_price, q.max_price)
+            && lo > hi
+        {
+            q.min_price = Some(hi);
+            q.max_price = Some(lo);
         }
         q
     }

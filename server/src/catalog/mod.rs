@@ -334,7 +334,7 @@ impl Storefront for CatalogService {
             .map(|(c, _)| c)
             .find(|c| c.slug == row.category_slug)
             .ok_or_else(|| unavailable(anyhow::anyhow!("product {} has no category", row.stem)))?;
-        Ok(ProductLookup::Found(ProductDetail {
+        Ok(ProductLookup::Found(Box::new(ProductDetail {
             image_alt: crate::images::product_image_alt(&row.title, &category.name),
             canonical: self.url(&format!("/p/{}", row.slug)),
             base_url: self.base_url.clone(),
@@ -344,7 +344,7 @@ impl Storefront for CatalogService {
             description: row.description,
             category,
             variants,
-        }))
+        })))
     }
 }
 
