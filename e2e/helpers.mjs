@@ -14,7 +14,7 @@ export async function startServer() {
   const child = spawn(bin, [
     'serve',
     '--addr', '127.0.0.1:0',
-    '--site-dir', join(root, 'dist'),
+    '--site-dir', process.env.VITRINE_E2E_SITE_DIR ?? join(root, 'dist'),
     '--seed-csv', join(root, 'data/seed/online_retail_2010-12-01_to_2010-12-20.csv'),
   ], {
     cwd: root,

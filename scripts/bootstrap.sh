@@ -50,12 +50,10 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 
-# wasm-opt from Debian's binaryen (Trunk.toml pins its version; Trunk is offline).
-command -v wasm-opt >/dev/null || { say "installing binaryen (wasm-opt)"; apt_install binaryen; }
-
 if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null || { say "installing Debian's chromium"; apt_install chromium; }
   command -v wrk >/dev/null || { say "installing wrk (load benchmarks)"; apt_install wrk; }
+  command -v brotli >/dev/null || { say "installing brotli (bundle size check)"; apt_install brotli; }
   if [ ! -d e2e/node_modules/playwright-core ]; then
     say "installing the e2e npm packages"
     (cd e2e && npm ci --no-audit --no-fund)

@@ -1,6 +1,7 @@
 //! The route table. Data pages render in `SsrMode::Async`: the server waits for their data,
 //! so the title, canonical URL, JSON-LD and HTTP status are complete in the first response.
 
+use crate::cart::CartPage;
 use crate::catalog::CategoryPage;
 use crate::home::HomePage;
 use crate::layout::{Layout, NotFound};
@@ -22,6 +23,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

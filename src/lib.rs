@@ -10,6 +10,7 @@
 #![recursion_limit = "256"]
 
 pub mod app;
+pub mod cart;
 pub mod catalog;
 pub mod error;
 pub mod home;
@@ -25,6 +26,9 @@ pub mod ssr;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console are for development; a release bundle carries no
+    // formatting code for them (DESIGN.md size budget).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
     // A marker for end-to-end tests and monitoring: the page is interactive from here on.

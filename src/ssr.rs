@@ -3,6 +3,7 @@
 //! `server/` implements [`Storefront`] over the database and puts a [`StoreHandle`] in the
 //! Leptos context; server functions fetch it with [`store`]. Nothing here knows SQL.
 
+use crate::cart::CartView;
 use crate::catalog::{CategoryListing, ListingQuery, NavData};
 use crate::error::StoreError;
 use crate::home::HomeData;
@@ -24,6 +25,26 @@ pub trait Storefront: Send + Sync + 'static {
     ) -> Result<CategoryListing, StoreError>;
     async fn search(&self, query: &ListingQuery) -> Result<SearchListing, StoreError>;
     async fn product(&self, slug: &str) -> Result<ProductLookup, StoreError>;
+    /// The cart named by the shopper's cookie (an empty cart when there is none).
+    async fn cart(&self, cart_id: Option<&str>) -> Result<CartView, StoreError>;
+}
+
+/// A cookie of the request being handled.
+pub async fn request_cookie(name: &str) -> Option<String> {
+    let headers: http::HeaderMap = leptos_axum::extract().await.ok()?;
+    cookie_value(&headers, name)
+}
+
+/// The value of cookie `name` in `headers`.
+pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_string())
 }
 
 /// The store as the Leptos context carries it.

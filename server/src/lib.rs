@@ -5,6 +5,7 @@
 //! `main.rs` only calls [`cli::main`]; everything here is library code that the integration
 //! tests drive through [`startup::Application`].
 
+pub mod cart;
 pub mod catalog;
 pub mod cli;
 pub mod config;

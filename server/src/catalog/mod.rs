@@ -168,6 +168,12 @@ fn stem_of_slug(slug: &str) -> Option<String> {
 
 #[async_trait::async_trait]
 impl Storefront for CatalogService {
+    async fn cart(&self, cart_id: Option<&str>) -> Result<vitrine::cart::CartView, StoreError> {
+        crate::cart::view(&self.db, cart_id)
+            .await
+            .map_err(unavailable)
+    }
+
     async fn nav(&self) -> Result<NavData, StoreError> {
         let categories = self
             .category_links()

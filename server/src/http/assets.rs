@@ -4,11 +4,14 @@
 //! in Trunk.toml); the server reads them once at start, hashes their contents and serves them
 //! under `/pkg/<hash>/<name>` with a one-year immutable cache. A new build gets a new hash, so
 //! browsers never run a stale bundle against a new server. The shell's links come from here.
+//! Bundle files are compressed once at start (brotli at its best quality, and gzip), so no
+//! request pays for compressing the wasm.
 
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::Path;
 use vitrine::ssr::BundleUrls;
 
@@ -21,7 +24,34 @@ const NOT_PUBLIC: &[&str] = &["index.html", JS, WASM, CSS];
 #[derive(Clone)]
 struct Asset {
     bytes: bytes::Bytes,
+    /// Precompressed bodies (bundle files only).
+    brotli: Option<bytes::Bytes>,
+    gzip: Option<bytes::Bytes>,
     content_type: &'static str,
+}
+
+impl Asset {
+    fn new(bytes: Vec<u8>, name: &str) -> Self {
+        Asset {
+            bytes: bytes.into(),
+            brotli: None,
+            gzip: None,
+            content_type: content_type(name),
+        }
+    }
+
+    fn precompressed(mut self) -> std::io::Result<Self> {
+        let mut br = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut br, 64 * 1024, 11, 22);
+            w.write_all(&self.bytes)?;
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&self.bytes)?;
+        self.brotli = Some(br.into());
+        self.gzip = Some(gz.finish()?.into());
+        Ok(self)
+    }
 }
 
 /// The bundle files and the public files, in memory.
@@ -47,13 +77,10 @@ impl Assets {
             if !entry.file_type()?.is_file() || name.starts_with('.') {
                 continue;
             }
-            let asset = Asset {
-                bytes: std::fs::read(entry.path())?.into(),
-                content_type: content_type(&name),
-            };
+            let asset = Asset::new(std::fs::read(entry.path())?, &name);
             if NOT_PUBLIC.contains(&name.as_str()) {
                 if name != "index.html" {
-                    assets.bundle.insert(name, asset);
+                    assets.bundle.insert(name, asset.precompressed()?);
                 }
             } else {
                 assets.public.insert(format!("/{name}"), asset);
@@ -85,14 +112,37 @@ impl Assets {
         }
     }
 
-    /// `/pkg/<hash>/<name>`: immutable for the current hash, 404 for any other.
-    pub fn bundle_response(&self, hash: &str, name: &str) -> Response {
-        match self.bundle.get(name) {
-            Some(asset) if hash == self.hash => {
-                respond(asset, "public, max-age=31536000, immutable")
-            }
-            _ => (StatusCode::NOT_FOUND, "Not found").into_response(),
+    /// `/pkg/<hash>/<name>`: immutable for the current hash, 404 for any other; brotli or
+    /// gzip when the request accepts it.
+    pub fn bundle_response(&self, hash: &str, name: &str, request: &HeaderMap) -> Response {
+        let Some(asset) = self.bundle.get(name).filter(|_| hash == self.hash) else {
+            return (StatusCode::NOT_FOUND, "Not found").into_response();
+        };
+        let accepts = |coding: &str| {
+            request
+                .get_all(header::ACCEPT_ENCODING)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .any(|c| c.trim().split(';').next() == Some(coding) && !c.contains("q=0"))
+        };
+        let (body, encoding) = match (&asset.brotli, &asset.gzip) {
+            (Some(br), _) if accepts("br") => (br.clone(), Some("br")),
+            (_, Some(gz)) if accepts("gzip") => (gz.clone(), Some("gzip")),
+            _ => (asset.bytes.clone(), None),
+        };
+        let mut res = respond_with(
+            body,
+            asset.content_type,
+            "public, max-age=31536000, immutable",
+        );
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if let Some(encoding) = encoding {
+            res.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
         }
+        res
     }
 
     /// A public file (favicon and the like) by its path, cached for a day.
@@ -104,12 +154,13 @@ impl Assets {
 }
 
 fn respond(asset: &Asset, cache: &'static str) -> Response {
-    let mut res = Response::new(Body::from(asset.bytes.clone()));
+    respond_with(asset.bytes.clone(), asset.content_type, cache)
+}
+
+fn respond_with(body: bytes::Bytes, content_type: &'static str, cache: &'static str) -> Response {
+    let mut res = Response::new(Body::from(body));
     let headers = res.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(asset.content_type),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     res
 }
@@ -169,9 +220,29 @@ mod tests {
         assert_ne!(second.urls().js, Some(js.clone()));
         let stale_hash = js.split('/').nth(2).expect("hash");
         assert_eq!(
-            second.bundle_response(stale_hash, JS).status(),
+            second
+                .bundle_response(stale_hash, JS, &HeaderMap::new())
+                .status(),
             StatusCode::NOT_FOUND
         );
+
+        let current = second.urls().js.expect("js url");
+        let hash = current.split('/').nth(2).expect("hash");
+        let mut accept = HeaderMap::new();
+        accept.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, br"),
+        );
+        let res = second.bundle_response(hash, JS, &accept);
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+        assert!(
+            res.headers()[header::CACHE_CONTROL]
+                .to_str()
+                .is_ok_and(|v| v.contains("immutable"))
+        );
+        let plain = second.bundle_response(hash, JS, &HeaderMap::new());
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
     }
 
     #[test]

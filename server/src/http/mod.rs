@@ -2,6 +2,7 @@
 //! the hydrate bundle, and the middleware around them.
 
 pub mod assets;
+pub mod cart_forms;
 pub mod middleware;
 pub mod seo_routes;
 
@@ -61,6 +62,10 @@ pub fn router(state: AppState) -> Router {
         .route("/images/p/{file}", get(product_image))
         .route("/pkg/{hash}/{file}", get(bundle_file))
         .route("/health", get(|| async { "ok" }))
+        .route("/cart/add", axum::routing::post(cart_forms::add))
+        .route("/cart/update", axum::routing::post(cart_forms::update))
+        .route("/cart/remove", axum::routing::post(cart_forms::remove))
+        .route("/cart/empty", axum::routing::post(cart_forms::empty))
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(fallback)
         .layer(axum::middleware::from_fn(middleware::visitor_cookie))
@@ -73,8 +78,9 @@ pub fn router(state: AppState) -> Router {
 async fn bundle_file(
     State(state): State<AppState>,
     Path((hash, file)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
-    state.assets.bundle_response(&hash, &file)
+    state.assets.bundle_response(&hash, &file, &headers)
 }
 
 /// `/images/p/<stem>.svg`: the product's generated picture.

@@ -73,11 +73,11 @@ impl TestApp {
             .expect("request sent")
     }
 
-    /// GET `path`, asserting the status, returning the body.
+    /// GET `path`, asserting the status, returning the body without hydration markers.
     pub async fn page(&self, path: &str, status: u16) -> String {
         let res = self.get(path).await;
         assert_eq!(res.status().as_u16(), status, "GET {path}");
-        res.text().await.expect("body")
+        without_markers(&res.text().await.expect("body"))
     }
 
     pub async fn count(&self, table: &str) -> i64 {
@@ -87,6 +87,11 @@ impl TestApp {
             .expect("count");
         n
     }
+}
+
+/// The HTML without Leptos' `<!>` hydration markers (empty comments: not content).
+pub fn without_markers(html: &str) -> String {
+    html.replace("<!>", "")
 }
 
 /// Every JSON-LD block in a page, parsed.

@@ -1,0 +1,60 @@
+// A shopper putting things in the cart, with the bundle and with JavaScript off.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hydrated, launchBrowser, startServer, watchConsole } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function addFirstPopular(page, quantity) {
+  await page.goto(server.url + '/');
+  await page.locator('.product-grid .product-card__link').first().click();
+  await page.waitForURL(/\/p\//);
+  const title = (await page.locator('h1.product__title').textContent()).trim();
+  await page.fill('#qty', String(quantity));
+  await page.locator('.add-to-cart button[type="submit"]').click();
+  await page.waitForURL(/\/cart\?n=added/);
+  return title;
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test(`add, change and remove cart lines (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, async () => {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+
+    const title = await addFirstPopular(page, 2);
+    if (javaScriptEnabled) await hydrated(page);
+    assert.match(await page.locator('[role="status"]').first().textContent(), /Added to your cart/);
+    assert.ok((await page.locator('.cart-table').textContent()).includes(title));
+    assert.equal((await page.locator('[data-testid="cart-items"]').textContent()).trim(), '2');
+
+    // A quantity of zero is refused with a message and changes nothing.
+    await page.fill('.cart-qty input[name="quantity"]', '0');
+    await page.locator('.cart-qty button').click();
+    await page.waitForURL(/e=qty_low/);
+    assert.match(await page.locator('[role="alert"]').textContent(), /at least 1/);
+    assert.equal((await page.locator('[data-testid="cart-items"]').textContent()).trim(), '2');
+
+    await page.fill('.cart-qty input[name="quantity"]', '3');
+    await page.locator('.cart-qty button').click();
+    await page.waitForURL(/n=updated/);
+    assert.equal((await page.locator('[data-testid="cart-items"]').textContent()).trim(), '3');
+
+    await page.locator('form[action="/cart/remove"] button').click();
+    await page.waitForURL(/n=removed/);
+    assert.match(await page.locator('.empty-state').textContent(), /Your cart is empty/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}

@@ -1,0 +1,10 @@
+import { launchBrowser, startServer } from '/work/main/e2e/helpers.mjs';
+const s = await startServer(); const b = await launchBrowser();
+const p = await b.newPage();
+p.on('console', m => console.log('CONSOLE', m.type(), m.text().slice(0, 1500)));
+p.on('pageerror', e => console.log('PAGEERR', e.message.slice(0, 300)));
+p.on('requestfailed', r => console.log('REQFAIL', r.url(), r.failure()?.errorText));
+p.on('response', r => { if (r.status() >= 400) console.log('HTTP', r.status(), r.url()); });
+await p.goto(s.url + '/'); await p.waitForTimeout(5000);
+console.log('hydrated?', await p.evaluate(() => document.body.dataset.hydrated));
+await b.close(); await s.stop();

@@ -1,0 +1,183 @@
+//! The cart's form endpoints: `POST /cart/add`, `/cart/update`, `/cart/remove`, `/cart/empty`.
+//!
+//! Browsers get a 303 back to the cart with a notice code (post/redirect/get, so a reload never
+//! re-posts); clients that ask for JSON get the real status: 422 for a bad quantity, 404 for an
+//! unknown item, 409 when stock runs short.
+
+use super::AppState;
+use crate::cart::{self, CartError};
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use vitrine::cart::{CART_COOKIE, Quantity};
+
+const CART_MAX_AGE: u32 = 60 * 60 * 24 * 30;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CartForm {
+    #[serde(default)]
+    sku: String,
+    #[serde(default)]
+    quantity: String,
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CartForm>,
+) -> Response {
+    let (cart_id, fresh) = match current_cart(&headers) {
+        Some(id) => (id, false),
+        None => (cart::new_cart_id(), true),
+    };
+    let result = match parse_quantity(&form.quantity) {
+        Ok(q) => cart::add(&state.db, &cart_id, form.sku.trim(), q).await,
+        Err(e) => Err(e),
+    };
+    let mut res = respond(&headers, result, "added", &form.sku);
+    if fresh {
+        let cookie = format!(
+            "{CART_COOKIE}={cart_id}; Path=/; Max-Age={CART_MAX_AGE}; HttpOnly; SameSite=Lax{}",
+            secure(&headers)
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    res
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CartForm>,
+) -> Response {
+    let Some(cart_id) = current_cart(&headers) else {
+        return respond(&headers, Err(CartError::UnknownSku), "updated", &form.sku);
+    };
+    let result = match parse_quantity(&form.quantity) {
+        Ok(q) => cart::set_quantity(&state.db, &cart_id, form.sku.trim(), q).await,
+        Err(e) => Err(e),
+    };
+    respond(&headers, result, "updated", &form.sku)
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CartForm>,
+) -> Response {
+    let result = match current_cart(&headers) {
+        Some(cart_id) => cart::remove(&state.db, &cart_id, form.sku.trim()).await,
+        None => Ok(()),
+    };
+    respond(&headers, result, "removed", &form.sku)
+}
+
+pub async fn empty(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result = match current_cart(&headers) {
+        Some(cart_id) => cart::empty(&state.db, &cart_id).await,
+        None => Ok(()),
+    };
+    respond(&headers, result, "emptied", "")
+}
+
+fn current_cart(headers: &HeaderMap) -> Option<String> {
+    vitrine::ssr::cookie_value(headers, CART_COOKIE).filter(|id| cart::is_cart_id(id))
+}
+
+fn secure(headers: &HeaderMap) -> &'static str {
+    if headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v == "https")
+    {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+fn parse_quantity(raw: &str) -> Result<Quantity, CartError> {
+    let raw = if raw.trim().is_empty() { "1" } else { raw };
+    Quantity::parse(raw).map_err(CartError::Quantity)
+}
+
+/// The notice code, HTTP status and extra query parameters for an outcome.
+fn outcome(
+    result: &Result<(), CartError>,
+    ok_code: &'static str,
+    raw_quantity_error: &str,
+) -> (StatusCode, &'static str, String) {
+    match result {
+        Ok(()) => (StatusCode::OK, ok_code, String::new()),
+        Err(CartError::Quantity(_)) if raw_quantity_error.contains("at least") => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "qty_low", String::new())
+        }
+        Err(CartError::Quantity(_)) if raw_quantity_error.contains("at most") => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "qty_high", String::new())
+        }
+        Err(CartError::Quantity(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "qty_nan", String::new()),
+        Err(CartError::UnknownSku) => (StatusCode::NOT_FOUND, "unknown", String::new()),
+        Err(CartError::NotEnoughStock { left }) => {
+            (StatusCode::CONFLICT, "stock", format!("&left={left}"))
+        }
+        Err(CartError::Unavailable(_)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            String::new(),
+        ),
+    }
+}
+
+fn respond(
+    headers: &HeaderMap,
+    result: Result<(), CartError>,
+    ok_code: &'static str,
+    sku: &str,
+) -> Response {
+    if let Err(CartError::Unavailable(e)) = &result {
+        tracing::error!(error = %format!("{e:#}"), "cart change failed");
+    }
+    let message = result
+        .as_ref()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let (status, code, extra) = outcome(&result, ok_code, &message);
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        let body = serde_json::json!({ "ok": result.is_ok(), "code": code, "message": user_message(&result) });
+        return (status, axum::Json(body)).into_response();
+    }
+    let sku: String = sku
+        .trim()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(20)
+        .collect();
+    let key = if result.is_ok() { "n" } else { "e" };
+    let location = format!("/cart?{key}={code}&sku={sku}{extra}");
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+fn user_message(result: &Result<(), CartError>) -> String {
+    match result {
+        Ok(()) => String::new(),
+        Err(CartError::Unavailable(_)) => {
+            "The store is having trouble right now. Please try again in a moment.".into()
+        }
+        Err(CartError::UnknownSku) => {
+            "We couldn't find that item: it may have been removed from the shop.".into()
+        }
+        Err(CartError::NotEnoughStock { left: 0 }) => "Sorry, that item is out of stock.".into(),
+        Err(CartError::NotEnoughStock { left }) => {
+            format!("Only {left} left: you can't add more than that.")
+        }
+        Err(e) => e.to_string(),
+    }
+}

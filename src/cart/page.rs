@@ -1,0 +1,180 @@
+//! The cart page: lines with quantity, update and remove forms, totals, and the notice the
+//! last cart form left (`?n=` for what happened, `?e=` for what went wrong). Notices are codes
+//! mapped to text here, so a crafted link cannot put words in the store's mouth.
+
+use super::{CartLine, CartView, get_cart};
+use crate::catalog::StockLevel;
+use crate::layout::{ErrorPage, Loading};
+use crate::seo::PageHead;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The text for a notice code and its parameters; `None` for unknown codes.
+pub fn notice_text(code: &str, sku: Option<&str>, left: Option<i64>) -> Option<(bool, String)> {
+    let sku = sku
+        .filter(|s| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let item = sku.map_or_else(|| "that item".to_string(), |s| format!("item {s}"));
+    Some(match code {
+        "added" => (false, "Added to your cart.".to_string()),
+        "updated" => (false, "Quantity updated.".to_string()),
+        "removed" => (false, "Removed from your cart.".to_string()),
+        "emptied" => (false, "Your cart is empty now.".to_string()),
+        "qty_low" => (
+            true,
+            "The quantity must be at least 1. To take an item out, use Remove.".to_string(),
+        ),
+        "qty_high" => (
+            true,
+            format!("You can order at most {} of one item.", super::MAX_QUANTITY),
+        ),
+        "qty_nan" => (
+            true,
+            format!(
+                "Enter the quantity as a whole number from 1 to {}.",
+                super::MAX_QUANTITY
+            ),
+        ),
+        "unknown" => (
+            true,
+            "We couldn't find that item: it may have been removed from the shop.".to_string(),
+        ),
+        "stock" => match left {
+            Some(0) | None => (true, format!("Sorry, {item} is out of stock.")),
+            Some(n) => (
+                true,
+                format!("Only {n} of {item} left: you can't add more than that."),
+            ),
+        },
+        _ => return None,
+    })
+}
+
+#[component]
+pub fn CartPage() -> impl IntoView {
+    let cart = Resource::new(|| (), |_| get_cart());
+    let query = use_query_map();
+    let notice = move || {
+        let q = query.read();
+        let (code, is_error) = match (q.get("n"), q.get("e")) {
+            (_, Some(e)) => (e, true),
+            (Some(n), None) => (n, false),
+            _ => return None,
+        };
+        let left = q.get("left").and_then(|l| l.parse().ok());
+        notice_text(&code, q.get("sku").as_deref(), left).filter(|(e, _)| *e == is_error)
+    };
+    view! {
+        <PageHead title="Your cart".to_string() description="The items in your cart.".to_string() canonical=None base_url=String::new() noindex=true/>
+        <h1>"Your cart"</h1>
+        {move || notice().map(|(is_error, text)| {
+            let class = if is_error { "notice notice--error" } else { "notice" };
+            view! { <p class=class role=if is_error { "alert" } else { "status" }>{text}</p> }
+        })}
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match cart.await {
+                    Ok(cart) => view! { <CartBody cart/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CartBody(cart: CartView) -> impl IntoView {
+    if cart.lines.is_empty() {
+        return view! {
+            <p class="empty-state">"Your cart is empty. " <a href="/">"Continue shopping"</a></p>
+        }
+        .into_any();
+    }
+    let totals = cart.totals();
+    let changed: Vec<String> = cart
+        .lines
+        .iter()
+        .filter(|l| l.unit != l.price_seen)
+        .map(|l| {
+            format!(
+                "The price of {} changed from {} to {}.",
+                l.title, l.price_seen, l.unit
+            )
+        })
+        .collect();
+    view! {
+        {changed.into_iter().map(|text| view! { <p class="notice" role="status">{text}</p> }).collect_view()}
+        <table class="cart-table">
+            <caption class="visually-hidden">"Items in your cart"</caption>
+            <thead><tr><th scope="col">"Item"</th><th scope="col" class="num">"Price"</th><th scope="col">"Quantity"</th><th scope="col" class="num">"Total"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
+            <tbody>{cart.lines.into_iter().map(|line| view! { <CartRow line/> }).collect_view()}</tbody>
+        </table>
+        {match totals {
+            Ok(t) => view! {
+                <dl class="cart-totals">
+                    <dt>"Items"</dt><dd data-testid="cart-items">{t.items}</dd>
+                    <dt>"Subtotal"</dt><dd data-testid="cart-subtotal">{t.subtotal.to_string()}</dd>
+                    <dt>"Shipping"</dt><dd>"Chosen at checkout"</dd>
+                </dl>
+            }.into_any(),
+            Err(e) => view! { <p class="notice notice--error" role="alert">{format!("This cart can't be totalled: {e}. Please remove an item.")}</p> }.into_any(),
+        }}
+        <form method="post" action="/cart/empty" class="cart-empty">
+            <button type="submit" class="button">"Empty cart"</button>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+fn CartRow(line: CartLine) -> impl IntoView {
+    let total = line
+        .unit
+        .minor
+        .checked_mul(line.quantity)
+        .map(|m| crate::money::Money::new(m, line.unit.currency).to_string());
+    let level = StockLevel::of(line.stock);
+    let qty_id = format!("qty-{}", line.sku);
+    view! {
+        <tr data-sku=line.sku.clone()>
+            <td>
+                <a href=format!("/p/{}?variant={}", line.slug, line.sku)>{line.title.clone()}</a>
+                {(line.label != "Standard").then(|| view! { <span class="cart-line__label">{format!(" – {}", line.label)}</span> })}
+                <span class=level.class()>{level.text()}</span>
+            </td>
+            <td class="num price">{line.unit.to_string()}</td>
+            <td>
+                <form method="post" action="/cart/update" class="cart-qty">
+                    <input type="hidden" name="sku" value=line.sku.clone()/>
+                    <label for=qty_id.clone() class="visually-hidden">{format!("Quantity of {}", line.title)}</label>
+                    <input id=qty_id name="quantity" type="number" min="1" max="99" value=line.quantity.to_string()/>
+                    <button type="submit" class="button">"Update"</button>
+                </form>
+            </td>
+            <td class="num" data-testid="line-total">{total.unwrap_or_default()}</td>
+            <td>
+                <form method="post" action="/cart/remove">
+                    <input type="hidden" name="sku" value=line.sku.clone()/>
+                    <button type="submit" class="button">"Remove"<span class="visually-hidden">{format!(" {}", line.title)}</span></button>
+                </form>
+            </td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::notice_text;
+
+    #[test]
+    fn notices_are_codes_not_text_from_the_url() {
+        assert_eq!(
+            notice_text("added", None, None),
+            Some((false, "Added to your cart.".into()))
+        );
+        assert_eq!(notice_text("<script>", None, None), None);
+        let (is_error, text) = notice_text("stock", Some("85123A"), Some(3)).expect("known");
+        assert!(is_error && text.contains("Only 3 of item 85123A left"));
+        let (_, text) = notice_text("stock", Some("<b>x</b>"), Some(0)).expect("known");
+        assert_eq!(text, "Sorry, that item is out of stock.");
+    }
+}

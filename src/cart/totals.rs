@@ -1,0 +1,236 @@
+//! Cart arithmetic: the one function that turns priced lines into a subtotal, discount,
+//! shipping and total. The server charges what it computes, and the browser runs the same code
+//! for its optimistic display, so the two cannot disagree.
+//!
+//! Checked arithmetic throughout: an overflow is an error, never a wrapped or saturated total.
+
+use crate::money::{Currency, Money};
+use serde::{Deserialize, Serialize};
+
+/// The most of one item a single order may hold.
+pub const MAX_QUANTITY: i64 = 99;
+
+/// A quantity a shopper asked for: a whole number from 1 to [`MAX_QUANTITY`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quantity(i64);
+
+impl Quantity {
+    /// Parses typed input, with a message a person can act on.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let n: i64 = input.trim().parse().map_err(|_| {
+            format!(
+                "“{}” is not a quantity: enter a whole number from 1 to {MAX_QUANTITY}.",
+                input.trim().chars().take(20).collect::<String>()
+            )
+        })?;
+        Self::new(n)
+    }
+
+    pub fn new(n: i64) -> Result<Self, String> {
+        match n {
+            i64::MIN..=0 => {
+                Err("The quantity must be at least 1. To take an item out, use Remove.".to_string())
+            }
+            1..=MAX_QUANTITY => Ok(Quantity(n)),
+            _ => Err(format!("You can order at most {MAX_QUANTITY} of one item.")),
+        }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// One cart line with the price the server charges now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedLine {
+    pub sku: String,
+    pub quantity: i64,
+    pub unit: Money,
+}
+
+/// What an order costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub items: i64,
+    pub subtotal: Money,
+    pub discount: Money,
+    pub shipping: Money,
+    pub total: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TotalsError {
+    #[error("the cart mixes currencies")]
+    MixedCurrencies,
+    #[error("the amount is too large to charge")]
+    Overflow,
+    #[error("a line has a negative price or quantity")]
+    Negative,
+}
+
+/// Subtotal of `lines`, minus `discount` (capped at the subtotal), plus `shipping`.
+/// An empty cart totals zero in `currency`.
+pub fn cart_totals(
+    lines: &[PricedLine],
+    discount: i64,
+    shipping: i64,
+    currency: Currency,
+) -> Result<Totals, TotalsError> {
+    if discount < 0 || shipping < 0 {
+        return Err(TotalsError::Negative);
+    }
+    let mut subtotal: i64 = 0;
+    let mut items: i64 = 0;
+    for line in lines {
+        if line.unit.currency != currency {
+            return Err(TotalsError::MixedCurrencies);
+        }
+        if line.quantity < 0 || line.unit.minor < 0 {
+            return Err(TotalsError::Negative);
+        }
+        let amount = line
+            .unit
+            .minor
+            .checked_mul(line.quantity)
+            .ok_or(TotalsError::Overflow)?;
+        subtotal = subtotal.checked_add(amount).ok_or(TotalsError::Overflow)?;
+        items = items
+            .checked_add(line.quantity)
+            .ok_or(TotalsError::Overflow)?;
+    }
+    let discount = discount.min(subtotal);
+    let total = (subtotal - discount)
+        .checked_add(shipping)
+        .ok_or(TotalsError::Overflow)?;
+    let money = |minor| Money::new(minor, currency);
+    Ok(Totals {
+        items,
+        subtotal: money(subtotal),
+        discount: money(discount),
+        shipping: money(shipping),
+        total: money(total),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line(quantity: i64, minor: i64) -> PricedLine {
+        PricedLine {
+            sku: "X".into(),
+            quantity,
+            unit: Money::new(minor, Currency::Gbp),
+        }
+    }
+
+    #[test]
+    fn sums_lines_then_discount_then_shipping() {
+        let t =
+            cart_totals(&[line(2, 255), line(1, 1000)], 100, 395, Currency::Gbp).expect("totals");
+        assert_eq!(
+            (
+                t.items,
+                t.subtotal.minor,
+                t.discount.minor,
+                t.shipping.minor,
+                t.total.minor
+            ),
+            (3, 1510, 100, 395, 1805)
+        );
+    }
+
+    #[test]
+    fn an_empty_cart_is_free_and_a_discount_cannot_go_below_zero() {
+        let t = cart_totals(&[], 500, 0, Currency::Gbp).expect("totals");
+        assert_eq!(
+            (t.subtotal.minor, t.discount.minor, t.total.minor),
+            (0, 0, 0)
+        );
+    }
+
+    #[test]
+    fn rejects_what_cannot_be_charged() {
+        assert_eq!(
+            cart_totals(&[line(2, i64::MAX)], 0, 0, Currency::Gbp),
+            Err(TotalsError::Overflow)
+        );
+        assert_eq!(
+            cart_totals(&[line(-1, 100)], 0, 0, Currency::Gbp),
+            Err(TotalsError::Negative)
+        );
+        let euro = PricedLine {
+            sku: "E".into(),
+            quantity: 1,
+            unit: Money::new(1, Currency::Eur),
+        };
+        assert_eq!(
+            cart_totals(&[euro], 0, 0, Currency::Gbp),
+            Err(TotalsError::MixedCurrencies)
+        );
+    }
+
+    #[test]
+    fn quantities_are_whole_numbers_from_one_to_the_maximum() {
+        assert_eq!(Quantity::parse(" 3 ").map(Quantity::get), Ok(3));
+        assert!(
+            Quantity::parse("0")
+                .expect_err("rejected")
+                .contains("at least 1")
+        );
+        assert!(
+            Quantity::parse("-2")
+                .expect_err("rejected")
+                .contains("at least 1")
+        );
+        assert!(
+            Quantity::parse("100")
+                .expect_err("rejected")
+                .contains("at most 99")
+        );
+        assert!(
+            Quantity::parse("2.5")
+                .expect_err("rejected")
+                .contains("whole number")
+        );
+        assert!(
+            Quantity::parse("<b>")
+                .expect_err("rejected")
+                .contains("whole number")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn total_is_lines_plus_shipping_minus_discount(
+            lines in prop::collection::vec((0i64..=MAX_QUANTITY, 0i64..=10_000_000), 0..40),
+            discount in 0i64..=100_000_000,
+            shipping in 0i64..=100_000,
+        ) {
+            let priced: Vec<_> = lines.iter().map(|&(q, p)| line(q, p)).collect();
+            let t = cart_totals(&priced, discount, shipping, Currency::Gbp).expect("in range");
+            let sum: i64 = lines.iter().map(|&(q, p)| q * p).sum();
+            prop_assert_eq!(t.subtotal.minor, sum);
+            prop_assert_eq!(t.discount.minor, discount.min(sum));
+            prop_assert_eq!(t.total.minor, sum - discount.min(sum) + shipping);
+            prop_assert!(t.total.minor >= 0);
+            prop_assert_eq!(t.items, lines.iter().map(|&(q, _)| q).sum::<i64>());
+        }
+
+        #[test]
+        fn never_panics_and_never_wraps(
+            lines in prop::collection::vec((any::<i64>(), any::<i64>()), 0..8),
+            discount in any::<i64>(),
+            shipping in any::<i64>(),
+        ) {
+            let priced: Vec<_> = lines.iter().map(|&(q, p)| line(q, p)).collect();
+            if let Ok(t) = cart_totals(&priced, discount, shipping, Currency::Gbp) {
+                prop_assert!(t.total.minor >= 0 && t.subtotal.minor >= 0);
+                let exact: i128 = lines.iter().map(|&(q, p)| i128::from(q) * i128::from(p)).sum();
+                prop_assert_eq!(i128::from(t.subtotal.minor), exact);
+            }
+        }
+    }
+}
