@@ -25,6 +25,7 @@ CREATE TABLE products (
     updated_at    BIGINT NOT NULL
 );
 CREATE INDEX products_category ON products (category_slug, units_sold);
+CREATE INDEX products_popular ON products (units_sold);
 
 -- Slugs a product used to have: a request for one answers 301 to the current slug.
 CREATE TABLE product_slug_history (

@@ -29,11 +29,13 @@ use vitrine::ssr::Storefront;
 const MAX_SEARCH_HITS: usize = 480;
 const POPULAR_ON_HOME: i64 = 8;
 
-/// What search reads, swapped whole when the catalogue changes.
+/// What changes only with the catalogue (an import), read on every page: swapped whole.
 #[derive(Default)]
 struct Snapshot {
     index: SearchIndex,
     colours: HashMap<String, Vec<String>>,
+    /// Non-empty categories in navigation order, with their descriptions.
+    categories: Vec<(CategoryLink, String)>,
 }
 
 pub struct CatalogService {
@@ -58,7 +60,7 @@ impl CatalogService {
         &self.base_url
     }
 
-    /// Rebuilds the search index from the database (after an import).
+    /// Rebuilds the search index and the category list from the database (after an import).
     pub async fn rebuild_index(&self) -> anyhow::Result<()> {
         let products = queries::all_products(&self.db).await?;
         let mut variant_titles: HashMap<String, Vec<String>> = HashMap::new();
@@ -77,9 +79,18 @@ impl CatalogService {
             .collect();
         let index = tokio::task::spawn_blocking(move || SearchIndex::build(&indexed)).await?;
         let colours = queries::colours(&self.db, None).await?;
+        let categories = queries::categories(&self.db).await?;
+        let categories = categories
+            .into_iter()
+            .filter(|c| c.product_count > 0)
+            .map(link)
+            .collect();
         tracing::info!(products = index.len(), "search index built");
-        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) =
-            Arc::new(Snapshot { index, colours });
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Snapshot {
+            index,
+            colours,
+            categories,
+        });
         Ok(())
     }
 
@@ -94,13 +105,9 @@ impl CatalogService {
         format!("{}{path}", self.base_url)
     }
 
+    /// Categories change only with an import, so every page reads them from memory.
     async fn category_links(&self) -> Result<Vec<(CategoryLink, String)>, StoreError> {
-        let rows = queries::categories(&self.db).await.map_err(unavailable)?;
-        Ok(rows
-            .into_iter()
-            .filter(|c| c.product_count > 0)
-            .map(link)
-            .collect())
+        Ok(self.snapshot().categories.clone())
     }
 }
 

@@ -92,14 +92,17 @@ pub async fn summaries_by_stem(db: &Db, stems: &[String]) -> anyhow::Result<Vec<
         .context("Failed to load products by stem")
 }
 
-/// The best sellers that are in stock.
+/// The best sellers that are in stock: aggregated over the top sellers only (a few times
+/// `limit`), so the home page never scans the whole catalogue.
 #[tracing::instrument(skip(db))]
 pub async fn popular(db: &Db, limit: i64) -> anyhow::Result<Vec<SummaryRow>> {
     let sql = format!(
-        "{SUMMARY_SELECT} {SUMMARY_GROUP} HAVING SUM(v.stock) > 0 ORDER BY p.units_sold DESC, p.stem LIMIT $1"
+        "{SUMMARY_SELECT} WHERE p.stem IN (SELECT stem FROM products ORDER BY units_sold DESC, stem LIMIT $2) \
+         {SUMMARY_GROUP} HAVING SUM(v.stock) > 0 ORDER BY p.units_sold DESC, p.stem LIMIT $1"
     );
     sqlx::query_as(&sql)
         .bind(limit)
+        .bind(limit * 8)
         .fetch_all(db)
         .await
         .context("Failed to list popular products")
