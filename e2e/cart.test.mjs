@@ -1,23 +1,12 @@
 // A shopper putting things in the cart, with the bundle and with JavaScript off.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hydrated, launchBrowser, startServer, watchConsole } from './helpers.mjs';
+import { hydrated, useStore, watchConsole } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const store = useStore();
 
 async function addFirstPopular(page, quantity) {
-  await page.goto(server.url + '/');
+  await page.goto(store.server.url + '/');
   await page.locator('.product-grid .product-card__link').first().click();
   await page.waitForURL(/\/p\//);
   const title = (await page.locator('h1.product__title').textContent()).trim();
@@ -29,7 +18,7 @@ async function addFirstPopular(page, quantity) {
 
 for (const javaScriptEnabled of [true, false]) {
   test(`add, change and remove cart lines (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, async () => {
-    const context = await browser.newContext({ javaScriptEnabled });
+    const context = await store.browser.newContext({ javaScriptEnabled });
     const page = await context.newPage();
     const problems = watchConsole(page);
 

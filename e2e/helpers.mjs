@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '..');
@@ -65,4 +66,18 @@ export function watchConsole(page) {
 // Resolves once the wasm bundle has hydrated the page.
 export async function hydrated(page) {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
+}
+
+// Registers hooks that start a store and a browser for the test file; fields fill in `before`.
+export function useStore() {
+  const store = {};
+  before(async () => {
+    store.server = await startServer();
+    store.browser = await launchBrowser();
+  });
+  after(async () => {
+    await store.browser?.close();
+    await store.server?.stop();
+  });
+  return store;
 }

@@ -1,27 +1,16 @@
 // A shopper browsing the store in Chromium: with the wasm bundle, and with JavaScript off.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hydrated, launchBrowser, startServer, watchConsole } from './helpers.mjs';
+import { hydrated, useStore, watchConsole } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const store = useStore();
 
 test('browse home -> category -> filter -> product -> variant, hydrated, without errors', async () => {
-  const context = await browser.newContext();
+  const context = await store.browser.newContext();
   const page = await context.newPage();
   const problems = watchConsole(page);
 
-  await page.goto(server.url + '/');
+  await page.goto(store.server.url + '/');
   await hydrated(page);
   assert.match(await page.title(), /Vitrine/);
   assert.ok(await page.locator('.product-grid .product-card').count() > 0, 'popular products on the home page');
@@ -76,10 +65,10 @@ test('browse home -> category -> filter -> product -> variant, hydrated, without
 });
 
 test('with JavaScript disabled every page still shows its content', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await store.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
 
-  await page.goto(server.url + '/');
+  await page.goto(store.server.url + '/');
   assert.ok(await page.locator('.product-card').count() > 0);
   await page.locator('.category-nav a').first().click();
   await page.waitForURL(/\/c\//);
@@ -99,7 +88,7 @@ test('with JavaScript disabled every page still shows its content', async () => 
   const ld = await page.locator('script[type="application/ld+json"]').allTextContents();
   assert.ok(ld.some((t) => JSON.parse(t)['@type'] === 'Product'), 'JSON-LD Product present');
 
-  await page.goto(server.url + '/search?q=jumbo+bag+strawberry');
+  await page.goto(store.server.url + '/search?q=jumbo+bag+strawberry');
   await page.locator('.product-card__link').first().click();
   const option = page.locator('.variant-picker__option').nth(1);
   const sku = new URL(await option.getAttribute('href'), page.url()).searchParams.get('variant');
@@ -107,7 +96,7 @@ test('with JavaScript disabled every page still shows its content', async () => 
   await page.waitForURL(new RegExp(`variant=${sku}`));
   assert.equal((await page.locator('[data-testid="sku"]').textContent()).trim(), sku);
 
-  const missing = await page.goto(server.url + '/p/not-a-product-00000000');
+  const missing = await page.goto(store.server.url + '/p/not-a-product-00000000');
   assert.equal(missing.status(), 404);
   await context.close();
 });

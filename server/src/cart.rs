@@ -38,15 +38,7 @@ struct LineRow {
 
 /// A new random cart id (32 hex characters).
 pub fn new_cart_id() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::getrandom(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        bytes = nanos.to_le_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::ids::random_id()
 }
 
 /// True for ids we could have issued (anything else in the cookie is ignored).

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod ids;
 pub mod images;
 pub mod import;
 pub mod importer;

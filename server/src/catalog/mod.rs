@@ -109,6 +109,15 @@ impl CatalogService {
     async fn category_links(&self) -> Result<Vec<(CategoryLink, String)>, StoreError> {
         Ok(self.snapshot().categories.clone())
     }
+
+    /// The navigation's category links.
+    fn categories(&self) -> Vec<CategoryLink> {
+        self.snapshot()
+            .categories
+            .iter()
+            .map(|(c, _)| c.clone())
+            .collect()
+    }
 }
 
 fn link(c: CategoryRow) -> (CategoryLink, String) {
@@ -182,22 +191,12 @@ impl Storefront for CatalogService {
     }
 
     async fn nav(&self) -> Result<NavData, StoreError> {
-        let categories = self
-            .category_links()
-            .await?
-            .into_iter()
-            .map(|(c, _)| c)
-            .collect();
+        let categories = self.categories();
         Ok(NavData { categories })
     }
 
     async fn home(&self) -> Result<HomeData, StoreError> {
-        let categories: Vec<CategoryLink> = self
-            .category_links()
-            .await?
-            .into_iter()
-            .map(|(c, _)| c)
-            .collect();
+        let categories: Vec<CategoryLink> = self.categories();
         let popular = queries::popular(&self.db, POPULAR_ON_HOME)
             .await
             .map_err(unavailable)?;
@@ -262,12 +261,7 @@ impl Storefront for CatalogService {
     }
 
     async fn search(&self, query: &ListingQuery) -> Result<SearchListing, StoreError> {
-        let categories: Vec<CategoryLink> = self
-            .category_links()
-            .await?
-            .into_iter()
-            .map(|(c, _)| c)
-            .collect();
+        let categories: Vec<CategoryLink> = self.categories();
         let snapshot = self.snapshot();
         let hits = snapshot.index.search(&query.text);
         let top: Vec<(String, f32)> = hits.hits.into_iter().take(MAX_SEARCH_HITS).collect();

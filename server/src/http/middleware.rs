@@ -73,17 +73,7 @@ pub fn visitor_id(headers: &HeaderMap) -> Option<String> {
 }
 
 fn new_visitor_id() -> String {
-    let mut bytes = [0u8; 16];
-    // getrandom failing means the OS has no entropy source: fall back to time-derived bits
-    // rather than failing the page; the id is an analytics key, not a secret.
-    if getrandom::getrandom(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        bytes = nanos.to_le_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::ids::random_id()
 }
 
 /// Security headers for every response.
