@@ -363,22 +363,23 @@ async fn write_orders(
 }
 
 /// Units sold from the order lines themselves, so re-imports and later orders stay consistent.
+/// Set-based (one aggregate, then a join), never a correlated subquery per row: inside the
+/// import transaction PostgreSQL has no statistics for the new rows and may plan a correlated
+/// subquery as a nested scan of every order line per variant (minutes instead of milliseconds).
 async fn recompute_units_sold(tx: &mut Transaction<'_, Any>) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE variants SET units_sold = (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) \
-         FROM order_lines l JOIN orders o ON o.number = l.order_number \
-         WHERE l.sku = variants.sku AND o.status <> 'cancelled')",
-    )
-    .execute(&mut **tx)
-    .await
-    .context("Failed to recompute variant sales")?;
-    sqlx::query(
-        "UPDATE products SET units_sold = (SELECT CAST(COALESCE(SUM(v.units_sold), 0) AS BIGINT) \
-         FROM variants v WHERE v.stem = products.stem)",
-    )
-    .execute(&mut **tx)
-    .await
-    .context("Failed to recompute product sales")?;
+    for sql in [
+        "UPDATE variants SET units_sold = 0",
+        "UPDATE variants SET units_sold = t.n FROM (SELECT l.sku, CAST(SUM(l.quantity) AS BIGINT) AS n \
+         FROM order_lines l JOIN orders o ON o.number = l.order_number WHERE o.status <> 'cancelled' \
+         GROUP BY l.sku) t WHERE variants.sku = t.sku",
+        "UPDATE products SET units_sold = t.n FROM (SELECT stem, CAST(SUM(units_sold) AS BIGINT) AS n \
+         FROM variants GROUP BY stem) t WHERE products.stem = t.stem",
+    ] {
+        sqlx::query(sql)
+            .execute(&mut **tx)
+            .await
+            .context("Failed to recompute units sold")?;
+    }
     Ok(())
 }
 

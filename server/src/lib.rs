@@ -15,5 +15,6 @@ pub mod ids;
 pub mod images;
 pub mod import;
 pub mod importer;
+pub mod payments;
 pub mod startup;
 pub mod telemetry;
