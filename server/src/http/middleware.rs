@@ -9,6 +9,23 @@ use axum::response::{IntoResponse, Response};
 pub const VISITOR_COOKIE: &str = "vid";
 const VISITOR_MAX_AGE: u32 = 60 * 60 * 24 * 365;
 
+/// One log line per request: method, path (never the query string, which can hold what a
+/// shopper searched for), status and time taken. No cookies, no bodies.
+pub async fn log_requests(req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let micros = started.elapsed().as_micros() as u64;
+    if status >= 500 {
+        tracing::warn!(%method, %path, status, micros, "request");
+    } else {
+        tracing::info!(%method, %path, status, micros, "request");
+    }
+    res
+}
+
 /// `/c/mugs/` answers 301 to `/c/mugs`, keeping the query: one URL per page.
 pub async fn strip_trailing_slash(req: Request, next: Next) -> Response {
     let path = req.uri().path();

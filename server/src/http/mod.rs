@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(middleware::strip_trailing_slash))
+        .layer(axum::middleware::from_fn(middleware::log_requests))
         .with_state(state)
 }
 
