@@ -15,6 +15,7 @@ pub mod ids;
 pub mod images;
 pub mod import;
 pub mod importer;
+pub mod orders;
 pub mod payments;
 pub mod startup;
 pub mod telemetry;

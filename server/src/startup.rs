@@ -48,11 +48,14 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
+        // The built-in test provider: moves no money (see payments.rs and the README).
+        let payments = Arc::new(crate::payments::TestProvider);
         let router = http::router(AppState {
             leptos_options,
             db: db.clone(),
             catalog,
             assets,
+            payments,
         });
         Ok(Application {
             listener,

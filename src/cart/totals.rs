@@ -41,6 +41,43 @@ impl Quantity {
     }
 }
 
+/// How an order travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Shipping {
+    /// 3 to 5 working days; free from £50 of goods.
+    Standard,
+    /// Next working day.
+    Express,
+}
+
+impl Shipping {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "standard" => Some(Shipping::Standard),
+            "express" => Some(Shipping::Express),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Shipping::Standard => "standard",
+            Shipping::Express => "express",
+        }
+    }
+
+    /// Price in minor units for goods worth `subtotal` in `items` pieces. The catalogue has no
+    /// weights, so item count stands in for weight: every 10 items past the first 10 add a band.
+    pub fn price(self, subtotal: i64, items: i64) -> i64 {
+        let extra_bands = (items.max(1) - 1) / 10;
+        match self {
+            Shipping::Standard if subtotal >= 5_000 => 0,
+            Shipping::Standard => 395 + 150 * extra_bands,
+            Shipping::Express => 795 + 250 * extra_bands,
+        }
+    }
+}
+
 /// One cart line with the price the server charges now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricedLine {
@@ -170,6 +207,17 @@ mod tests {
             cart_totals(&[euro], 0, 0, Currency::Gbp),
             Err(TotalsError::MixedCurrencies)
         );
+    }
+
+    #[test]
+    fn shipping_is_priced_by_value_and_item_bands() {
+        assert_eq!(Shipping::Standard.price(4_999, 1), 395);
+        assert_eq!(Shipping::Standard.price(5_000, 1), 0);
+        assert_eq!(Shipping::Standard.price(1_000, 11), 545);
+        assert_eq!(Shipping::Express.price(10_000, 10), 795);
+        assert_eq!(Shipping::Express.price(10_000, 21), 1_295);
+        assert_eq!(Shipping::parse("express"), Some(Shipping::Express));
+        assert_eq!(Shipping::parse("teleport"), None);
     }
 
     #[test]

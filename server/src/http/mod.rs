@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod cart_forms;
+pub mod checkout;
 pub mod middleware;
 pub mod seo_routes;
 
@@ -29,6 +30,7 @@ pub struct AppState {
     pub db: Db,
     pub catalog: Arc<CatalogService>,
     pub assets: Arc<Assets>,
+    pub payments: Arc<dyn crate::payments::PaymentProvider>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -66,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cart/update", axum::routing::post(cart_forms::update))
         .route("/cart/remove", axum::routing::post(cart_forms::remove))
         .route("/cart/empty", axum::routing::post(cart_forms::empty))
+        .route("/checkout/place", axum::routing::post(checkout::place))
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(fallback)
         .layer(axum::middleware::from_fn(middleware::visitor_cookie))

@@ -2,6 +2,7 @@
 //! PostgreSQL when VITRINE_TEST_DATABASE_URL is set), driven over HTTP.
 
 mod cart;
+mod checkout;
 mod helpers;
 mod import;
 mod pages;

@@ -1,0 +1,379 @@
+//! Placing an order: one database transaction that re-reads prices, takes stock with a guard
+//! that cannot go below zero, writes the order, its lines, its timeline, the payment and the
+//! confirmation message, and empties the cart. All of it or none of it.
+//!
+//! Payment is authorised first (outside the transaction: a real provider is a network call);
+//! if the transaction then fails (sold out meanwhile), the authorisation is voided. The form's
+//! idempotency key is UNIQUE in `order_details`, so a double submit returns the first order.
+//! Prices, totals and stock from the browser are never read: only the cart id, the contact and
+//! delivery fields, the shipping choice, the card and the key.
+
+use crate::cart;
+use crate::db::{self, Db};
+use crate::payments::{Authorization, CardDetails, PaymentError, PaymentProvider};
+use anyhow::Context;
+use sqlx::{Any, Transaction};
+use vitrine::cart::{CartLine, PricedLine, Shipping, Totals, cart_totals};
+
+/// Validated contact and delivery details.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub email: String,
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub postcode: String,
+    pub country: String,
+}
+
+impl Delivery {
+    /// Checks each field, naming the first that is wrong.
+    pub fn parse(
+        email: &str,
+        name: &str,
+        line1: &str,
+        line2: &str,
+        city: &str,
+        postcode: &str,
+        country: &str,
+    ) -> Result<Self, String> {
+        let email = email.trim().to_ascii_lowercase();
+        let valid_email = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            })
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !valid_email {
+            return Err(
+                "Enter an email address like name@example.com, so we can send your confirmation."
+                    .into(),
+            );
+        }
+        let field =
+            |value: &str, label: &str, max: usize, required: bool| -> Result<String, String> {
+                let v: String = value.trim().chars().filter(|c| !c.is_control()).collect();
+                if required && v.is_empty() {
+                    return Err(format!("Enter your {label}."));
+                }
+                if v.chars().count() > max {
+                    return Err(format!("The {label} can be at most {max} characters."));
+                }
+                Ok(v)
+            };
+        Ok(Delivery {
+            email,
+            name: field(name, "full name", 100, true)?,
+            line1: field(line1, "address", 200, true)?,
+            line2: field(line2, "second address line", 200, false)?,
+            city: field(city, "town or city", 100, true)?,
+            postcode: field(postcode, "postcode", 16, true)?.to_ascii_uppercase(),
+            country: field(country, "country", 60, true)?,
+        })
+    }
+}
+
+/// What the checkout form asks for.
+#[derive(Debug)]
+pub struct CheckoutRequest {
+    pub delivery: Delivery,
+    pub shipping: Shipping,
+    pub card: CardDetails,
+    /// From the form; one order per key.
+    pub idempotency_key: String,
+}
+
+/// An order as the confirmation shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacedOrder {
+    pub number: String,
+    pub email: String,
+    pub total_minor: i64,
+    /// False when this was a repeat of an earlier submission.
+    pub new: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("Your cart is empty.")]
+    EmptyCart,
+    #[error("{0}")]
+    Invalid(String),
+    #[error(
+        "Sorry, {sku} sold out while you were checking out: only {left} left. Nothing was charged."
+    )]
+    SoldOut { sku: String, left: i64 },
+    #[error(
+        "The price of {sku} changed while you were checking out. Please review your cart. Nothing was charged."
+    )]
+    PriceChanged { sku: String },
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    #[error(transparent)]
+    Unavailable(#[from] anyhow::Error),
+}
+
+/// Places the order for `cart_id`. See the module doc for the guarantees.
+#[tracing::instrument(skip(db, provider, request), fields(cart = cart_id))]
+pub async fn place(
+    db: &Db,
+    provider: &dyn PaymentProvider,
+    cart_id: &str,
+    request: CheckoutRequest,
+) -> Result<PlacedOrder, CheckoutError> {
+    let key = request.idempotency_key.trim().to_string();
+    if key.is_empty()
+        || key.len() > 64
+        || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(CheckoutError::Invalid(
+            "This checkout form has expired. Please reload the page and try again.".into(),
+        ));
+    }
+    if let Some(existing) = by_key(db, &key).await? {
+        return Ok(existing);
+    }
+    known_country(db, &request.delivery.country).await?;
+    let view = cart::view(db, Some(cart_id)).await?;
+    if view.lines.is_empty() {
+        return Err(CheckoutError::EmptyCart);
+    }
+    let totals = totals(&view.lines, request.shipping, view.currency)?;
+    let auth = provider
+        .authorize(&request.card, totals.total, &key)
+        .await?;
+    match write_order(db, cart_id, &request, &view.lines, &totals, &auth).await {
+        Ok(order) => Ok(order),
+        Err(error) => {
+            // The order was not written: release the money, then say why (or return the order
+            // a concurrent twin submission wrote).
+            if let Err(e) = provider.void(&auth).await {
+                tracing::error!(error = %e, "voiding an authorisation failed");
+            }
+            match by_key(db, &key).await? {
+                Some(existing) => Ok(existing),
+                None => Err(error),
+            }
+        }
+    }
+}
+
+fn totals(
+    lines: &[CartLine],
+    shipping: Shipping,
+    currency: vitrine::money::Currency,
+) -> Result<Totals, CheckoutError> {
+    let priced: Vec<PricedLine> = lines.iter().map(CartLine::priced).collect();
+    let goods = cart_totals(&priced, 0, 0, currency)
+        .map_err(|e| CheckoutError::Invalid(format!("This cart can't be charged: {e}.")))?;
+    let shipping = shipping.price(goods.subtotal.minor, goods.items);
+    cart_totals(&priced, 0, shipping, currency)
+        .map_err(|e| CheckoutError::Invalid(format!("This cart can't be charged: {e}.")))
+}
+
+async fn write_order(
+    db: &Db,
+    cart_id: &str,
+    request: &CheckoutRequest,
+    lines: &[CartLine],
+    totals: &Totals,
+    auth: &Authorization,
+) -> Result<PlacedOrder, CheckoutError> {
+    // SQLite: take the write lock at BEGIN, so concurrent checkouts queue (busy_timeout)
+    // instead of failing when a read lock cannot be upgraded. PostgreSQL's row locks on the
+    // guarded UPDATE below do the same job.
+    let begin = if db.connect_options().database_url.scheme() == "sqlite" {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN"
+    };
+    let mut tx = db
+        .begin_with(begin)
+        .await
+        .context("Failed to start the order transaction")?;
+    for line in lines {
+        take_stock(&mut tx, line).await?;
+    }
+    let number = format!("VT{}", &crate::ids::random_id()[..10].to_ascii_uppercase());
+    let now = db::now();
+    let d = &request.delivery;
+    let currency = totals.total.currency.code();
+    exec(&mut tx, "INSERT INTO orders (number, customer_id, country, placed_at, status, currency, total_minor, source) VALUES ($1, NULL, $2, $3, 'paid', $4, $5, 'web')", |q| {
+        q.bind(number.clone()).bind(d.country.clone()).bind(now).bind(currency).bind(totals.total.minor)
+    })
+    .await?;
+    for (i, line) in lines.iter().enumerate() {
+        exec(&mut tx, "INSERT INTO order_lines (order_number, line_no, sku, quantity, unit_price_minor) VALUES ($1, $2, $3, $4, $5)", |q| {
+            q.bind(number.clone()).bind(i as i64 + 1).bind(line.sku.clone()).bind(line.quantity).bind(line.unit.minor)
+        })
+        .await?;
+    }
+    exec(&mut tx, "INSERT INTO order_details (order_number, email, name, line1, line2, city, postcode, country, shipping_method, subtotal_minor, shipping_minor, idempotency_key) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", |q| {
+        q.bind(number.clone()).bind(d.email.clone()).bind(d.name.clone()).bind(d.line1.clone()).bind(d.line2.clone()).bind(d.city.clone())
+            .bind(d.postcode.clone()).bind(d.country.clone()).bind(request.shipping.key()).bind(totals.subtotal.minor).bind(totals.shipping.minor)
+            .bind(request.idempotency_key.trim().to_string())
+    })
+    .await?;
+    for (seq, status, note) in [
+        (1_i64, "placed", "Order placed"),
+        (2, "paid", "Payment authorised"),
+    ] {
+        exec(&mut tx, "INSERT INTO order_events (order_number, seq, status, at, note) VALUES ($1, $2, $3, $4, $5)", |q| {
+            q.bind(number.clone()).bind(seq).bind(status).bind(now).bind(note)
+        })
+        .await?;
+    }
+    exec(&mut tx, "INSERT INTO payments (order_number, provider, reference, card_last4, amount_minor, currency, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)", |q| {
+        q.bind(number.clone()).bind(auth.provider).bind(auth.reference.clone()).bind(request.card.last4().to_string()).bind(auth.amount.minor).bind(currency).bind(now)
+    })
+    .await?;
+    let body = format!(
+        "Thank you for your order {number}. Total {}. Track it at /orders/{number}.",
+        totals.total
+    );
+    exec(&mut tx, "INSERT INTO outbox (id, kind, recipient, subject, body, created_at) VALUES ($1, 'order_confirmation', $2, $3, $4, $5)", |q| {
+        q.bind(crate::ids::random_id()).bind(d.email.clone()).bind(format!("Your Vitrine order {number}")).bind(body).bind(now)
+    })
+    .await?;
+    exec(&mut tx, "DELETE FROM cart_lines WHERE cart_id = $1", |q| {
+        q.bind(cart_id.to_string())
+    })
+    .await?;
+    tx.commit().await.context("Failed to commit the order")?;
+    tracing::info!(order = %number, "order placed");
+    Ok(PlacedOrder {
+        number,
+        email: d.email.clone(),
+        total_minor: totals.total.minor,
+        new: true,
+    })
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+async fn exec<'q>(
+    tx: &mut Transaction<'_, Any>,
+    sql: &'q str,
+    bind: impl FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
+) -> anyhow::Result<()> {
+    bind(sqlx::query(sql))
+        .execute(&mut **tx)
+        .await
+        .with_context(|| {
+            format!(
+                "Failed to write the order ({})",
+                sql.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+            )
+        })?;
+    Ok(())
+}
+
+/// Takes a line's units, only if enough are left at the price the cart showed.
+async fn take_stock(tx: &mut Transaction<'_, Any>, line: &CartLine) -> Result<(), CheckoutError> {
+    let done = sqlx::query("UPDATE variants SET stock = stock - $1 WHERE sku = $2 AND stock >= $1 AND price_minor = $3")
+        .bind(line.quantity)
+        .bind(&line.sku)
+        .bind(line.unit.minor)
+        .execute(&mut **tx)
+        .await
+        .context("Failed to take stock")?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    let (stock, price): (i64, i64) =
+        sqlx::query_as("SELECT stock, price_minor FROM variants WHERE sku = $1")
+            .bind(&line.sku)
+            .fetch_one(&mut **tx)
+            .await
+            .context("Failed to read stock")?;
+    if price != line.unit.minor {
+        return Err(CheckoutError::PriceChanged {
+            sku: line.sku.clone(),
+        });
+    }
+    Err(CheckoutError::SoldOut {
+        sku: line.sku.clone(),
+        left: stock,
+    })
+}
+
+async fn by_key(db: &Db, key: &str) -> anyhow::Result<Option<PlacedOrder>> {
+    let row: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT o.number, d.email, o.total_minor FROM order_details d JOIN orders o ON o.number = d.order_number WHERE d.idempotency_key = $1",
+    )
+    .bind(key)
+    .fetch_optional(db)
+    .await
+    .context("Failed to look up an order by its key")?;
+    Ok(row.map(|(number, email, total_minor)| PlacedOrder {
+        number,
+        email,
+        total_minor,
+        new: false,
+    }))
+}
+
+/// Countries come from the data: the ones the shop's customers live in.
+async fn known_country(db: &Db, country: &str) -> Result<(), CheckoutError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT country FROM customers WHERE country = $1 LIMIT 1")
+            .bind(country)
+            .fetch_optional(db)
+            .await
+            .context("Failed to check the country")?;
+    row.map(|_| ()).ok_or_else(|| {
+        CheckoutError::Invalid(format!(
+            "We don't deliver to “{}” yet: choose a country from the list.",
+            country.chars().take(60).collect::<String>()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(email: &str) -> Result<Delivery, String> {
+        Delivery::parse(
+            email,
+            "Ada Lovelace",
+            "1 Main St",
+            "",
+            "London",
+            "n1 9gu",
+            "United Kingdom",
+        )
+    }
+
+    #[test]
+    fn delivery_fields_are_checked_with_messages() {
+        let d = ok(" Ada@Example.COM ").expect("valid");
+        assert_eq!(
+            (d.email.as_str(), d.postcode.as_str()),
+            ("ada@example.com", "N1 9GU")
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.com",
+            "ada@localhost",
+            "a da@x.com",
+            "ada@x.com.",
+        ] {
+            assert!(ok(bad).expect_err("invalid").contains("email"), "{bad:?}");
+        }
+        let err = Delivery::parse("a@b.co", "", "x", "", "y", "z", "UK").expect_err("no name");
+        assert_eq!(err, "Enter your full name.");
+        let long = "x".repeat(101);
+        assert!(
+            Delivery::parse("a@b.co", &long, "x", "", "y", "z", "UK")
+                .expect_err("long")
+                .contains("at most 100")
+        );
+    }
+}
