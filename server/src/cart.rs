@@ -6,14 +6,14 @@
 
 use crate::db::{self, Db};
 use anyhow::Context;
-use vitrine::cart::{CartLine, CartView, Quantity};
+use vitrine::cart::{CartLine, CartView, Quantity, QuantityError};
 use vitrine::money::{Currency, Money};
 
 /// Why a cart change was refused; each maps to an HTTP status and a notice code.
 #[derive(Debug, thiserror::Error)]
 pub enum CartError {
-    #[error("{0}")]
-    Quantity(String),
+    #[error(transparent)]
+    Quantity(#[from] QuantityError),
     #[error("unknown or removed item")]
     UnknownSku,
     #[error("only {left} left")]
@@ -93,7 +93,7 @@ pub async fn add(db: &Db, cart_id: &str, sku: &str, quantity: Quantity) -> Resul
     let (price, stock) = variant(db, sku).await?;
     let held = held(db, cart_id, sku).await?;
     let wanted = held + quantity.get();
-    Quantity::new(wanted).map_err(CartError::Quantity)?;
+    Quantity::new(wanted)?;
     if wanted > stock {
         return Err(CartError::NotEnoughStock { left: stock });
     }

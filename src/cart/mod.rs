@@ -8,7 +8,9 @@ mod page;
 pub mod totals;
 
 pub use page::CartPage;
-pub use totals::{MAX_QUANTITY, PricedLine, Quantity, Shipping, Totals, TotalsError, cart_totals};
+pub use totals::{
+    MAX_QUANTITY, PricedLine, Quantity, QuantityError, Shipping, Totals, TotalsError, cart_totals,
+};
 
 use crate::error::StoreError;
 use crate::money::{Currency, Money};

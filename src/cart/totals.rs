@@ -14,25 +14,32 @@ pub const MAX_QUANTITY: i64 = 99;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quantity(i64);
 
+/// Why a typed quantity was refused; the message says what to type instead.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QuantityError {
+    #[error("“{0}” is not a quantity: enter a whole number from 1 to {MAX_QUANTITY}.")]
+    NotANumber(String),
+    #[error("The quantity must be at least 1. To take an item out, use Remove.")]
+    TooLow,
+    #[error("You can order at most {MAX_QUANTITY} of one item.")]
+    TooHigh,
+}
+
 impl Quantity {
-    /// Parses typed input, with a message a person can act on.
-    pub fn parse(input: &str) -> Result<Self, String> {
-        let n: i64 = input.trim().parse().map_err(|_| {
-            format!(
-                "“{}” is not a quantity: enter a whole number from 1 to {MAX_QUANTITY}.",
-                input.trim().chars().take(20).collect::<String>()
-            )
-        })?;
+    /// Parses typed input.
+    pub fn parse(input: &str) -> Result<Self, QuantityError> {
+        let n: i64 = input
+            .trim()
+            .parse()
+            .map_err(|_| QuantityError::NotANumber(input.trim().chars().take(20).collect()))?;
         Self::new(n)
     }
 
-    pub fn new(n: i64) -> Result<Self, String> {
+    pub fn new(n: i64) -> Result<Self, QuantityError> {
         match n {
-            i64::MIN..=0 => {
-                Err("The quantity must be at least 1. To take an item out, use Remove.".to_string())
-            }
+            i64::MIN..=0 => Err(QuantityError::TooLow),
             1..=MAX_QUANTITY => Ok(Quantity(n)),
-            _ => Err(format!("You can order at most {MAX_QUANTITY} of one item.")),
+            _ => Err(QuantityError::TooHigh),
         }
     }
 
@@ -223,31 +230,16 @@ mod tests {
     #[test]
     fn quantities_are_whole_numbers_from_one_to_the_maximum() {
         assert_eq!(Quantity::parse(" 3 ").map(Quantity::get), Ok(3));
-        assert!(
-            Quantity::parse("0")
-                .expect_err("rejected")
-                .contains("at least 1")
-        );
-        assert!(
-            Quantity::parse("-2")
-                .expect_err("rejected")
-                .contains("at least 1")
-        );
-        assert!(
-            Quantity::parse("100")
-                .expect_err("rejected")
-                .contains("at most 99")
-        );
-        assert!(
-            Quantity::parse("2.5")
-                .expect_err("rejected")
-                .contains("whole number")
-        );
-        assert!(
-            Quantity::parse("<b>")
-                .expect_err("rejected")
-                .contains("whole number")
-        );
+        assert_eq!(Quantity::parse("0"), Err(QuantityError::TooLow));
+        assert_eq!(Quantity::parse("-2"), Err(QuantityError::TooLow));
+        assert_eq!(Quantity::parse("100"), Err(QuantityError::TooHigh));
+        for bad in ["2.5", "<b>", ""] {
+            let e = Quantity::parse(bad).expect_err("rejected");
+            assert!(matches!(e, QuantityError::NotANumber(_)), "{bad:?}");
+            assert!(e.to_string().contains("whole number from 1 to 99"));
+        }
+        assert!(QuantityError::TooLow.to_string().contains("at least 1"));
+        assert!(QuantityError::TooHigh.to_string().contains("at most 99"));
     }
 
     proptest! {

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use vitrine::cart::{CART_COOKIE, Quantity};
+use vitrine::cart::{CART_COOKIE, Quantity, QuantityError};
 
 const CART_MAX_AGE: u32 = 60 * 60 * 24 * 30;
 
@@ -101,24 +101,20 @@ fn secure(headers: &HeaderMap) -> &'static str {
 
 fn parse_quantity(raw: &str) -> Result<Quantity, CartError> {
     let raw = if raw.trim().is_empty() { "1" } else { raw };
-    Quantity::parse(raw).map_err(CartError::Quantity)
+    Ok(Quantity::parse(raw)?)
 }
 
 /// The notice code, HTTP status and extra query parameters for an outcome.
 fn outcome(
     result: &Result<(), CartError>,
     ok_code: &'static str,
-    raw_quantity_error: &str,
 ) -> (StatusCode, &'static str, String) {
+    let invalid = |code| (StatusCode::UNPROCESSABLE_ENTITY, code, String::new());
     match result {
         Ok(()) => (StatusCode::OK, ok_code, String::new()),
-        Err(CartError::Quantity(_)) if raw_quantity_error.contains("at least") => {
-            (StatusCode::UNPROCESSABLE_ENTITY, "qty_low", String::new())
-        }
-        Err(CartError::Quantity(_)) if raw_quantity_error.contains("at most") => {
-            (StatusCode::UNPROCESSABLE_ENTITY, "qty_high", String::new())
-        }
-        Err(CartError::Quantity(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "qty_nan", String::new()),
+        Err(CartError::Quantity(QuantityError::TooLow)) => invalid("qty_low"),
+        Err(CartError::Quantity(QuantityError::TooHigh)) => invalid("qty_high"),
+        Err(CartError::Quantity(QuantityError::NotANumber(_))) => invalid("qty_nan"),
         Err(CartError::UnknownSku) => (StatusCode::NOT_FOUND, "unknown", String::new()),
         Err(CartError::NotEnoughStock { left }) => {
             (StatusCode::CONFLICT, "stock", format!("&left={left}"))
@@ -140,12 +136,7 @@ fn respond(
     if let Err(CartError::Unavailable(e)) = &result {
         tracing::error!(error = %format!("{e:#}"), "cart change failed");
     }
-    let message = result
-        .as_ref()
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    let (status, code, extra) = outcome(&result, ok_code, &message);
+    let (status, code, extra) = outcome(&result, ok_code);
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
