@@ -5,6 +5,7 @@ use crate::cart::CartPage;
 use crate::catalog::CategoryPage;
 use crate::home::HomePage;
 use crate::layout::{Layout, NotFound};
+use crate::orders::OrderPage;
 use crate::product::ProductPage;
 use crate::search::SearchPage;
 use leptos::prelude::*;
@@ -24,6 +25,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async/>
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:number") view=OrderPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

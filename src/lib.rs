@@ -16,6 +16,7 @@ pub mod error;
 pub mod home;
 pub mod layout;
 pub mod money;
+pub mod orders;
 pub mod product;
 pub mod search;
 pub mod seo;

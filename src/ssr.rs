@@ -27,6 +27,8 @@ pub trait Storefront: Send + Sync + 'static {
     async fn product(&self, slug: &str) -> Result<ProductLookup, StoreError>;
     /// The cart named by the shopper's cookie (an empty cart when there is none).
     async fn cart(&self, cart_id: Option<&str>) -> Result<CartView, StoreError>;
+    /// An order, only with its access key (`NotFound` otherwise).
+    async fn order(&self, number: &str, key: &str) -> Result<crate::orders::OrderView, StoreError>;
 }
 
 /// A cookie of the request being handled.

@@ -15,7 +15,10 @@ CREATE TABLE order_details (
     shipping_method TEXT NOT NULL,
     subtotal_minor  BIGINT NOT NULL,
     shipping_minor  BIGINT NOT NULL,
-    idempotency_key TEXT NOT NULL UNIQUE
+    idempotency_key TEXT NOT NULL UNIQUE,
+    -- The secret in the order page's link (/orders/NUMBER?key=...): the number alone, which
+    -- is printed on parcels, must not show someone's address.
+    access_token    TEXT NOT NULL
 );
 
 -- The status timeline: placed, paid, packed, shipped, delivered, cancelled, returned.

@@ -90,6 +90,8 @@ pub struct CheckoutRequest {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlacedOrder {
     pub number: String,
+    /// The secret of the order page's link.
+    pub access_token: String,
     pub email: String,
     pub total_minor: i64,
     /// False when this was a repeat of an earlier submission.
@@ -198,6 +200,7 @@ async fn write_order(
         take_stock(&mut tx, line).await?;
     }
     let number = format!("VT{}", &crate::ids::random_id()[..10].to_ascii_uppercase());
+    let access_token = crate::ids::random_id();
     let now = db::now();
     let d = &request.delivery;
     let currency = totals.total.currency.code();
@@ -211,11 +214,12 @@ async fn write_order(
         })
         .await?;
     }
-    exec(&mut tx, "INSERT INTO order_details (order_number, email, name, line1, line2, city, postcode, country, shipping_method, subtotal_minor, shipping_minor, idempotency_key) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", |q| {
+    exec(&mut tx, "INSERT INTO order_details (order_number, email, name, line1, line2, city, postcode, country, shipping_method, subtotal_minor, shipping_minor, idempotency_key, access_token) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", |q| {
         q.bind(number.clone()).bind(d.email.clone()).bind(d.name.clone()).bind(d.line1.clone()).bind(d.line2.clone()).bind(d.city.clone())
             .bind(d.postcode.clone()).bind(d.country.clone()).bind(request.shipping.key()).bind(totals.subtotal.minor).bind(totals.shipping.minor)
             .bind(request.idempotency_key.trim().to_string())
+            .bind(access_token.clone())
     })
     .await?;
     for (seq, status, note) in [
@@ -247,6 +251,7 @@ async fn write_order(
     tracing::info!(order = %number, "order placed");
     Ok(PlacedOrder {
         number,
+        access_token,
         email: d.email.clone(),
         total_minor: totals.total.minor,
         new: true,
@@ -302,18 +307,110 @@ async fn take_stock(tx: &mut Transaction<'_, Any>, line: &CartLine) -> Result<()
 }
 
 async fn by_key(db: &Db, key: &str) -> anyhow::Result<Option<PlacedOrder>> {
-    let row: Option<(String, String, i64)> = sqlx::query_as(
-        "SELECT o.number, d.email, o.total_minor FROM order_details d JOIN orders o ON o.number = d.order_number WHERE d.idempotency_key = $1",
+    let row: Option<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT o.number, d.access_token, d.email, o.total_minor FROM order_details d JOIN orders o ON o.number = d.order_number \
+         WHERE d.idempotency_key = $1",
     )
     .bind(key)
     .fetch_optional(db)
     .await
     .context("Failed to look up an order by its key")?;
-    Ok(row.map(|(number, email, total_minor)| PlacedOrder {
-        number,
-        email,
-        total_minor,
-        new: false,
+    Ok(
+        row.map(|(number, access_token, email, total_minor)| PlacedOrder {
+            number,
+            access_token,
+            email,
+            total_minor,
+            new: false,
+        }),
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderRow {
+    number: String,
+    status: String,
+    currency: String,
+    total_minor: i64,
+    subtotal_minor: i64,
+    shipping_minor: i64,
+    shipping_method: String,
+    name: String,
+    city: String,
+    postcode: String,
+    country: String,
+}
+
+/// The order page's data, if `key` is the order's access token.
+#[tracing::instrument(skip(db, key))]
+pub async fn view(
+    db: &Db,
+    number: &str,
+    key: &str,
+) -> anyhow::Result<Option<vitrine::orders::OrderView>> {
+    use vitrine::money::{Currency, Money};
+    use vitrine::orders::{OrderEventView, OrderLineView, OrderView};
+    if key.len() != 32 || number.len() > 20 {
+        return Ok(None);
+    }
+    let row: Option<OrderRow> = sqlx::query_as(
+        "SELECT o.number, o.status, o.currency, o.total_minor, d.subtotal_minor, d.shipping_minor, d.shipping_method, \
+         d.name, d.city, d.postcode, d.country FROM orders o JOIN order_details d ON d.order_number = o.number \
+         WHERE o.number = $1 AND d.access_token = $2",
+    )
+    .bind(number)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+    .context("Failed to load an order")?;
+    let Some(o) = row else { return Ok(None) };
+    let currency = Currency::parse(&o.currency)
+        .with_context(|| format!("unknown currency {:?}", o.currency))?;
+    let money = |minor| Money::new(minor, currency);
+    let lines: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT l.sku, p.title, l.quantity, l.unit_price_minor FROM order_lines l JOIN variants v ON v.sku = l.sku \
+         JOIN products p ON p.stem = v.stem WHERE l.order_number = $1 ORDER BY l.line_no",
+    )
+    .bind(number)
+    .fetch_all(db)
+    .await
+    .context("Failed to load order lines")?;
+    let events: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT status, at, note FROM order_events WHERE order_number = $1 ORDER BY seq",
+    )
+    .bind(number)
+    .fetch_all(db)
+    .await
+    .context("Failed to load order events")?;
+    Ok(Some(OrderView {
+        lines: lines
+            .into_iter()
+            .map(|(sku, title, quantity, unit)| OrderLineView {
+                sku,
+                title,
+                quantity,
+                unit: money(unit),
+                total: money(unit.saturating_mul(quantity)),
+            })
+            .collect(),
+        events: events
+            .into_iter()
+            .map(|(status, at, note)| OrderEventView {
+                status,
+                at: crate::http::seo_routes::iso_date(at),
+                note,
+            })
+            .collect(),
+        number: o.number,
+        status: o.status,
+        subtotal: money(o.subtotal_minor),
+        shipping: money(o.shipping_minor),
+        total: money(o.total_minor),
+        shipping_method: o.shipping_method,
+        name: o.name,
+        city: o.city,
+        postcode: o.postcode,
+        country: o.country,
     }))
 }
 

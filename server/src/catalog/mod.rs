@@ -190,6 +190,17 @@ impl Storefront for CatalogService {
             .map_err(unavailable)
     }
 
+    async fn order(
+        &self,
+        number: &str,
+        key: &str,
+    ) -> Result<vitrine::orders::OrderView, StoreError> {
+        crate::orders::view(&self.db, number, key)
+            .await
+            .map_err(unavailable)?
+            .ok_or(StoreError::NotFound)
+    }
+
     async fn nav(&self) -> Result<NavData, StoreError> {
         let categories = self.categories();
         Ok(NavData { categories })

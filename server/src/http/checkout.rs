@@ -56,8 +56,15 @@ pub async fn place(
             } else {
                 StatusCode::OK
             };
-            (status, Json(serde_json::json!({ "ok": true, "order": order.number, "email": order.email, "total_minor": order.total_minor })))
-                .into_response()
+            let url = format!("/orders/{}?key={}", order.number, order.access_token);
+            let body = serde_json::json!({
+                "ok": true,
+                "order": order.number,
+                "url": url,
+                "email": order.email,
+                "total_minor": order.total_minor,
+            });
+            (status, Json(body)).into_response()
         }
         Err(e) => {
             let (status, code) = match &e {

@@ -209,3 +209,40 @@ async fn bad_checkout_input_is_refused_with_a_message() {
     assert_eq!(web_orders(&app).await, 0);
     assert_eq!(stock_of(&app, &sku).await, 3);
 }
+
+#[tokio::test]
+async fn the_order_page_shows_the_order_only_with_its_key() {
+    let app = TestApp::spawn().await;
+    let (sku, price) = stocked_variant(&app, 3).await;
+    let country = country(&app).await;
+    let cookie = cart_with(&app, &sku, 2).await;
+    let (status, body) = place(&app, &cookie, TEST_CARD_OK, "page-1", &country, &[]).await;
+    assert_eq!(status, 201, "{body}");
+    let url = body["url"].as_str().expect("order url").to_string();
+    let number = body["order"].as_str().expect("number").to_string();
+    let html = app.page(&url, 200).await;
+    assert!(html.contains(&format!("Order {number}")));
+    assert!(html.contains(&format!("data-sku=\"{sku}\"")));
+    let total = price * 2 + vitrine::cart::Shipping::Standard.price(price * 2, 2);
+    assert!(
+        html.contains(&format!(
+            "<dd data-testid=\"order-total\">£{}.{:02}</dd>",
+            total / 100,
+            total % 100
+        )),
+        "{html}"
+    );
+    assert!(html.contains("Payment authorised"), "the timeline");
+    assert!(html.contains("Status: paid"));
+    assert!(
+        !html.contains("ada@example.com"),
+        "the page does not echo the email"
+    );
+
+    app.page(&format!("/orders/{number}"), 404).await;
+    app.page(
+        &format!("/orders/{number}?key=0123456789abcdef0123456789abcdef"),
+        404,
+    )
+    .await;
+}
