@@ -5,7 +5,7 @@
 
 use crate::catalog::{CategoryLink, ProductGrid, ProductSummary};
 use crate::error::StoreError;
-use crate::layout::{ErrorPage, Loading};
+use crate::layout::page_data;
 use crate::seo::{JsonLd, PageHead};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -37,14 +37,7 @@ pub async fn get_home() -> Result<HomeData, StoreError> {
 pub fn HomePage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_home());
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(home) => view! { <HomeView home/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {page_data(data, |home| view! { <HomeView home/> })}
     }
 }
 

@@ -76,6 +76,31 @@ pub fn Breadcrumbs(crumbs: Vec<(String, Option<String>)>) -> impl IntoView {
     }
 }
 
+/// Waits for a page's data (the server waits too, in `SsrMode::Async`), then draws it with
+/// `render`, or the error page with the error's status.
+pub fn page_data<T, V>(
+    data: Resource<Result<T, StoreError>>,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => render(value).into_any(),
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading" role="status">"Loading…"</p> }

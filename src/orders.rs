@@ -3,7 +3,7 @@
 //! without the right key it is a 404, so an order number alone shows nothing.
 
 use crate::error::StoreError;
-use crate::layout::{ErrorPage, Loading};
+use crate::layout::page_data;
 use crate::money::Money;
 use crate::seo::PageHead;
 use leptos::prelude::*;
@@ -62,14 +62,7 @@ pub fn OrderPage() -> impl IntoView {
         |(number, key)| get_order(number, key),
     );
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match order.await {
-                    Ok(order) => view! { <OrderBody order/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {page_data(order, |order| view! { <OrderBody order/> })}
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::catalog::{CategoryLink, Listing, ListingBody, ListingQuery, Sort, components_count};
 use crate::error::StoreError;
-use crate::layout::{ErrorPage, Loading};
+use crate::layout::page_data;
 use crate::seo::PageHead;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -34,14 +34,7 @@ pub fn SearchPage() -> impl IntoView {
     let location = use_location();
     let data = Resource::new(move || location.search.get(), get_search);
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(results) => view! { <SearchView results/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {page_data(data, |results| view! { <SearchView results/> })}
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::{CartLine, CartView, get_cart};
 use crate::catalog::StockLevel;
-use crate::layout::{ErrorPage, Loading};
+use crate::layout::page_data;
 use crate::seo::PageHead;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -70,14 +70,7 @@ pub fn CartPage() -> impl IntoView {
             let class = if is_error { "notice notice--error" } else { "notice" };
             view! { <p class=class role=if is_error { "alert" } else { "status" }>{text}</p> }
         })}
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match cart.await {
-                    Ok(cart) => view! { <CartBody cart/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {page_data(cart, |cart| view! { <CartBody cart/> })}
     }
 }
 

@@ -4,7 +4,7 @@
 use super::{
     CategoryListing, Listing, ListingQuery, ProductSummary, Sort, StockLevel, get_category,
 };
-use crate::layout::{Breadcrumbs, ErrorPage, Loading};
+use crate::layout::{Breadcrumbs, page_data};
 use crate::seo::PageHead;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_params_map};
@@ -23,14 +23,7 @@ pub fn CategoryPage() -> impl IntoView {
         |(slug, search)| get_category(slug, search),
     );
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => view! { <CategoryView page/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {page_data(data, |page| view! { <CategoryView page/> })}
     }
 }
 
