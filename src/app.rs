@@ -3,9 +3,10 @@
 
 use crate::cart::CartPage;
 use crate::catalog::CategoryPage;
+use crate::checkout::CheckoutPage;
 use crate::home::HomePage;
 use crate::layout::{Layout, NotFound};
-use crate::orders::OrderPage;
+use crate::orders::{OrderLookupPage, OrderPage};
 use crate::product::ProductPage;
 use crate::search::SearchPage;
 use leptos::prelude::*;
@@ -25,6 +26,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async/>
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders") view=OrderLookupPage ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:number") view=OrderPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod error;
 pub mod home;
 pub mod layout;

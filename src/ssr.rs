@@ -27,6 +27,13 @@ pub trait Storefront: Send + Sync + 'static {
     async fn product(&self, slug: &str) -> Result<ProductLookup, StoreError>;
     /// The cart named by the shopper's cookie (an empty cart when there is none).
     async fn cart(&self, cart_id: Option<&str>) -> Result<CartView, StoreError>;
+    /// The checkout page: the cart, what the shopper typed last time, the countries delivered
+    /// to and a fresh idempotency key; the last failure's reason when `show_error`.
+    async fn checkout(
+        &self,
+        cart_id: Option<&str>,
+        show_error: bool,
+    ) -> Result<crate::checkout::CheckoutView, StoreError>;
     /// An order, only with its access key (`NotFound` otherwise).
     async fn order(&self, number: &str, key: &str) -> Result<crate::orders::OrderView, StoreError>;
 }

@@ -1,4 +1,5 @@
-//! The command line: `vitrine serve` (the default) and `vitrine import <csv>`.
+//! The command line: `vitrine serve` (the default), `vitrine import <csv>` and
+//! `vitrine order …`.
 
 use crate::config::{self, Config, FileConfig};
 use crate::{db, importer, startup, telemetry};
@@ -30,6 +31,9 @@ enum Command {
     Serve(ServeArgs),
     /// Import UCI Online Retail lines (CSV) into the catalogue, in one transaction.
     Import(ImportArgs),
+    /// Look up web orders and move them along (packed, shipped, delivered, cancelled, returned).
+    #[command(subcommand)]
+    Order(crate::orders::cli::OrderCommand),
 }
 
 #[derive(Args, Default)]
@@ -91,6 +95,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(args, file, database_url).await,
         Command::Import(args) => import(args, &database_url).await,
+        Command::Order(command) => crate::orders::cli::run(command, &database_url).await,
     }
 }
 

@@ -92,6 +92,20 @@ fn ensure_sqlite_folder(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Starts a transaction that will write. On SQLite it takes the write lock at BEGIN, so
+/// concurrent writers queue (busy_timeout) instead of failing when a read lock cannot be
+/// upgraded; PostgreSQL's row locks on guarded UPDATEs do the same job.
+pub async fn begin_write(db: &Db) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Any>> {
+    let begin = if db.connect_options().database_url.scheme() == "sqlite" {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN"
+    };
+    db.begin_with(begin)
+        .await
+        .context("Failed to start a transaction")
+}
+
 /// Unix seconds now.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

@@ -10,6 +10,7 @@ pub mod totals;
 pub use page::CartPage;
 pub use totals::{
     MAX_QUANTITY, PricedLine, Quantity, QuantityError, Shipping, Totals, TotalsError, cart_totals,
+    checkout_totals,
 };
 
 use crate::error::StoreError;

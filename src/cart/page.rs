@@ -111,6 +111,7 @@ fn CartBody(cart: CartView) -> impl IntoView {
             }.into_any(),
             Err(e) => view! { <p class="notice notice--error" role="alert">{format!("This cart can't be totalled: {e}. Please remove an item.")}</p> }.into_any(),
         }}
+        <p class="cart-actions"><a href="/checkout" class="button button--primary" data-testid="go-to-checkout">"Go to checkout"</a></p>
         <form method="post" action="/cart/empty" class="cart-empty">
             <button type="submit" class="button">"Empty cart"</button>
         </form>

@@ -66,10 +66,29 @@ impl Shipping {
         }
     }
 
+    /// Every option, in the order the checkout lists them.
+    pub const ALL: [Shipping; 2] = [Shipping::Standard, Shipping::Express];
+
     pub fn key(self) -> &'static str {
         match self {
             Shipping::Standard => "standard",
             Shipping::Express => "express",
+        }
+    }
+
+    /// The name shoppers see.
+    pub fn label(self) -> &'static str {
+        match self {
+            Shipping::Standard => "Standard delivery",
+            Shipping::Express => "Express delivery",
+        }
+    }
+
+    /// The promised delivery window.
+    pub fn window(self) -> &'static str {
+        match self {
+            Shipping::Standard => "arrives in 3 to 5 working days; free on orders of £50 or more",
+            Shipping::Express => "arrives the next working day when ordered by 2pm",
         }
     }
 
@@ -157,6 +176,19 @@ pub fn cart_totals(
     })
 }
 
+/// What checkout charges: the goods, then `shipping` priced on their value and item count.
+/// The server charges exactly this; the checkout page runs it in the browser as the shopper
+/// switches delivery option.
+pub fn checkout_totals(
+    lines: &[PricedLine],
+    shipping: Shipping,
+    currency: Currency,
+) -> Result<Totals, TotalsError> {
+    let goods = cart_totals(lines, 0, 0, currency)?;
+    let shipping = shipping.price(goods.subtotal.minor, goods.items);
+    cart_totals(lines, 0, shipping, currency)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +246,22 @@ mod tests {
             cart_totals(&[euro], 0, 0, Currency::Gbp),
             Err(TotalsError::MixedCurrencies)
         );
+    }
+
+    #[test]
+    fn checkout_totals_price_shipping_on_the_goods() {
+        let t = checkout_totals(&[line(2, 2_000)], Shipping::Standard, Currency::Gbp)
+            .expect("in range");
+        assert_eq!(
+            (t.subtotal.minor, t.shipping.minor, t.total.minor),
+            (4_000, 395, 4_395)
+        );
+        let t = checkout_totals(&[line(3, 2_000)], Shipping::Standard, Currency::Gbp)
+            .expect("in range");
+        assert_eq!((t.shipping.minor, t.total.minor), (0, 6_000));
+        let t =
+            checkout_totals(&[line(3, 2_000)], Shipping::Express, Currency::Gbp).expect("in range");
+        assert_eq!(t.total.minor, 6_795);
     }
 
     #[test]

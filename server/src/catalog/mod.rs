@@ -190,6 +190,16 @@ impl Storefront for CatalogService {
             .map_err(unavailable)
     }
 
+    async fn checkout(
+        &self,
+        cart_id: Option<&str>,
+        show_error: bool,
+    ) -> Result<vitrine::checkout::CheckoutView, StoreError> {
+        crate::orders::checkout_page(&self.db, cart_id, show_error)
+            .await
+            .map_err(unavailable)
+    }
+
     async fn order(
         &self,
         number: &str,

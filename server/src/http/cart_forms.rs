@@ -137,11 +137,7 @@ fn respond(
         tracing::error!(error = %format!("{e:#}"), "cart change failed");
     }
     let (status, code, extra) = outcome(&result, ok_code);
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
-    if wants_json {
+    if super::wants_json(headers) {
         let body = serde_json::json!({ "ok": result.is_ok(), "code": code, "message": user_message(&result) });
         return (status, axum::Json(body)).into_response();
     }
@@ -153,7 +149,7 @@ fn respond(
         .collect();
     let key = if result.is_ok() { "n" } else { "e" };
     let location = format!("/cart?{key}={code}&sku={sku}{extra}");
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+    super::see_other(&location)
 }
 
 fn user_message(result: &Result<(), CartError>) -> String {

@@ -1,10 +1,13 @@
-//! `POST /checkout/place`: places the order for the shopper's cart and answers in JSON with
-//! the real status (201 placed, 200 the same order again for a repeated key, 422 a field to
-//! fix, 409 sold out or repriced meanwhile, 402 declined, 503 try again). The checkout pages
-//! that post here are the next step of issue 3.
+//! `POST /checkout/place`: places the order for the shopper's cart.
+//!
+//! Browsers (the checkout page's form, with or without JavaScript) get a 303: to the order
+//! page on success, or back to `/checkout?e=1` with what they typed kept in the cart's draft
+//! and the reason shown. Clients that ask for JSON get the real status instead: 201 placed,
+//! 200 the same order again for a repeated key, 422 a field to fix, 409 sold out or repriced
+//! meanwhile, 402 declined, 503 try again.
 
-use super::AppState;
-use crate::orders::{self, CheckoutError, CheckoutRequest, Delivery};
+use super::{AppState, see_other, wants_json};
+use crate::orders::{self, CheckoutError, CheckoutRequest, Delivery, PlacedOrder};
 use crate::payments::{CardDetails, PaymentError};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -12,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use serde::Deserialize;
 use vitrine::cart::{CART_COOKIE, Shipping};
+use vitrine::checkout::CheckoutDraft;
 
 /// The checkout form. Anything else a client sends (prices, totals, stock) is ignored.
 #[derive(Debug, Default, Deserialize)]
@@ -31,65 +35,100 @@ pub struct CheckoutForm {
     idempotency_key: String,
 }
 
+impl CheckoutForm {
+    /// What is kept when the form comes back with an error: everything but the card.
+    fn draft(&self) -> CheckoutDraft {
+        CheckoutDraft {
+            email: self.email.clone(),
+            name: self.name.clone(),
+            line1: self.line1.clone(),
+            line2: self.line2.clone(),
+            city: self.city.clone(),
+            postcode: self.postcode.clone(),
+            country: self.country.clone(),
+            shipping: self.shipping.clone(),
+        }
+    }
+}
+
 pub async fn place(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<CheckoutForm>,
 ) -> Response {
-    let Some(cart_id) =
-        vitrine::ssr::cookie_value(&headers, CART_COOKIE).filter(|id| crate::cart::is_cart_id(id))
-    else {
-        return reply(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "empty_cart",
-            "Your cart is empty.".into(),
-        );
+    let cart_id =
+        vitrine::ssr::cookie_value(&headers, CART_COOKIE).filter(|id| crate::cart::is_cart_id(id));
+    let result = match (&cart_id, parse(&form)) {
+        (None, _) => Err(CheckoutError::EmptyCart),
+        (Some(_), Err(message)) => Err(CheckoutError::Invalid(message)),
+        (Some(cart_id), Ok(request)) => {
+            orders::place(&state.db, state.payments.as_ref(), cart_id, request).await
+        }
     };
-    let request = match parse(&form) {
-        Ok(r) => r,
-        Err(message) => return reply(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
-    };
-    match orders::place(&state.db, state.payments.as_ref(), &cart_id, request).await {
+    if let Err(CheckoutError::Unavailable(inner)) = &result {
+        tracing::error!(error = %format!("{inner:#}"), "checkout failed");
+    }
+    if wants_json(&headers) {
+        return json_reply(result);
+    }
+    match result {
+        Ok(order) => see_other(&format!("{}&n=placed", order_url(&order))),
+        Err(e) => {
+            if let Some(cart_id) = &cart_id
+                && let Err(save) =
+                    orders::save_draft(&state.db, cart_id, &form.draft(), &message(&e)).await
+            {
+                tracing::error!(error = %format!("{save:#}"), "saving the checkout draft failed");
+            }
+            see_other("/checkout?e=1")
+        }
+    }
+}
+
+fn order_url(order: &PlacedOrder) -> String {
+    format!("/orders/{}?key={}", order.number, order.access_token)
+}
+
+/// What the shopper reads; infrastructure details stay in the log.
+fn message(e: &CheckoutError) -> String {
+    match e {
+        CheckoutError::Unavailable(_) => "The store is having trouble right now. Nothing was charged; please try again in a moment.".to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn json_reply(result: Result<PlacedOrder, CheckoutError>) -> Response {
+    let e = match result {
         Ok(order) => {
             let status = if order.new {
                 StatusCode::CREATED
             } else {
                 StatusCode::OK
             };
-            let url = format!("/orders/{}?key={}", order.number, order.access_token);
             let body = serde_json::json!({
                 "ok": true,
                 "order": order.number,
-                "url": url,
+                "url": order_url(&order),
                 "email": order.email,
                 "total_minor": order.total_minor,
             });
-            (status, Json(body)).into_response()
+            return (status, Json(body)).into_response();
         }
-        Err(e) => {
-            let (status, code) = match &e {
-                CheckoutError::EmptyCart => (StatusCode::UNPROCESSABLE_ENTITY, "empty_cart"),
-                CheckoutError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-                CheckoutError::SoldOut { .. } => (StatusCode::CONFLICT, "sold_out"),
-                CheckoutError::PriceChanged { .. } => (StatusCode::CONFLICT, "price_changed"),
-                CheckoutError::Payment(PaymentError::Declined) => {
-                    (StatusCode::PAYMENT_REQUIRED, "declined")
-                }
-                CheckoutError::Payment(_) => {
-                    (StatusCode::SERVICE_UNAVAILABLE, "payment_unavailable")
-                }
-                CheckoutError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            };
-            let message = match &e {
-                CheckoutError::Unavailable(inner) => {
-                    tracing::error!(error = %format!("{inner:#}"), "checkout failed");
-                    "The store is having trouble right now. Nothing was charged; please try again in a moment.".to_string()
-                }
-                other => other.to_string(),
-            };
-            reply(status, code, message)
+        Err(e) => e,
+    };
+    let (status, code) = match &e {
+        CheckoutError::EmptyCart => (StatusCode::UNPROCESSABLE_ENTITY, "empty_cart"),
+        CheckoutError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+        CheckoutError::SoldOut { .. } => (StatusCode::CONFLICT, "sold_out"),
+        CheckoutError::PriceChanged { .. } => (StatusCode::CONFLICT, "price_changed"),
+        CheckoutError::Payment(PaymentError::Declined) => {
+            (StatusCode::PAYMENT_REQUIRED, "declined")
         }
-    }
+        CheckoutError::Payment(_) => (StatusCode::SERVICE_UNAVAILABLE, "payment_unavailable"),
+        CheckoutError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+    };
+    let body = serde_json::json!({ "ok": false, "code": code, "message": message(&e) });
+    (status, Json(body)).into_response()
 }
 
 fn parse(form: &CheckoutForm) -> Result<CheckoutRequest, String> {
@@ -124,12 +163,4 @@ fn today() -> (u32, u32) {
     let year = date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970);
     let month = date.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
     (year, month)
-}
-
-fn reply(status: StatusCode, code: &str, message: String) -> Response {
-    (
-        status,
-        Json(serde_json::json!({ "ok": false, "code": code, "message": message })),
-    )
-        .into_response()
 }

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod cart_forms;
 pub mod checkout;
 pub mod middleware;
+pub mod order_forms;
 pub mod seo_routes;
 
 use crate::catalog::{CatalogService, queries};
@@ -69,6 +70,11 @@ pub fn router(state: AppState) -> Router {
         .route("/cart/remove", axum::routing::post(cart_forms::remove))
         .route("/cart/empty", axum::routing::post(cart_forms::empty))
         .route("/checkout/place", axum::routing::post(checkout::place))
+        .route("/orders/find", axum::routing::post(order_forms::find))
+        .route(
+            "/orders/{number}/return",
+            axum::routing::post(order_forms::request_return),
+        )
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(fallback)
         .layer(axum::middleware::from_fn(middleware::visitor_cookie))
@@ -77,6 +83,23 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::strip_trailing_slash))
         .layer(axum::middleware::from_fn(middleware::log_requests))
         .with_state(state)
+}
+
+/// True when the client asked for JSON (`Accept: application/json`) rather than a page.
+pub(crate) fn wants_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// A 303 to `location`: the post/redirect/get answer to a browser's form.
+pub(crate) fn see_other(location: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
 }
 
 async fn bundle_file(

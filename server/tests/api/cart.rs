@@ -69,9 +69,14 @@ impl TestApp {
     }
 
     pub async fn cart_page(&self, cookie: &str, query: &str) -> String {
+        self.cart_page_at(&format!("/cart{query}"), cookie).await
+    }
+
+    /// A page that depends on the cart (`/cart`, `/checkout`), seen with `cookie`.
+    pub async fn cart_page_at(&self, path: &str, cookie: &str) -> String {
         let res = self
             .client
-            .get(format!("{}/cart{query}", self.address))
+            .get(format!("{}{path}", self.address))
             .header("cookie", cookie)
             .send()
             .await

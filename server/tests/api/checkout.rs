@@ -4,7 +4,7 @@ use crate::helpers::TestApp;
 use vitrine_server::payments::{TEST_CARD_DECLINED, TEST_CARD_OK};
 
 /// A variant set to `stock` units, with its price.
-async fn stocked_variant(app: &TestApp, stock: i64) -> (String, i64) {
+pub(crate) async fn stocked_variant(app: &TestApp, stock: i64) -> (String, i64) {
     let (sku, price): (String, i64) = sqlx::query_as(
         "SELECT sku, price_minor FROM variants WHERE stock > 0 ORDER BY sku LIMIT 1",
     )
@@ -20,7 +20,7 @@ async fn stocked_variant(app: &TestApp, stock: i64) -> (String, i64) {
     (sku, price)
 }
 
-async fn country(app: &TestApp) -> String {
+pub(crate) async fn country(app: &TestApp) -> String {
     let (c,): (String,) = sqlx::query_as("SELECT country FROM customers ORDER BY country LIMIT 1")
         .fetch_one(&app.db)
         .await
@@ -29,7 +29,7 @@ async fn country(app: &TestApp) -> String {
 }
 
 /// A fresh cart holding `quantity` of `sku`; returns its cookie.
-async fn cart_with(app: &TestApp, sku: &str, quantity: i64) -> String {
+pub(crate) async fn cart_with(app: &TestApp, sku: &str, quantity: i64) -> String {
     let (status, _, cookie) = app
         .cart_form(
             "/cart/add",
@@ -41,15 +41,13 @@ async fn cart_with(app: &TestApp, sku: &str, quantity: i64) -> String {
     cookie.expect("cart cookie")
 }
 
-async fn place(
-    app: &TestApp,
-    cookie: &str,
-    card: &str,
-    key: &str,
-    country: &str,
-    extra: &[(&str, &str)],
-) -> (u16, serde_json::Value) {
-    let mut form = vec![
+/// The checkout form filled in for Ada, with `card` and `key`.
+pub(crate) fn checkout_form<'a>(
+    card: &'a str,
+    key: &'a str,
+    country: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
         ("email", "ada@example.com"),
         ("name", "Ada Lovelace"),
         ("line1", "12 St James's Square"),
@@ -61,12 +59,23 @@ async fn place(
         ("card_expiry", "12/40"),
         ("card_cvc", "123"),
         ("idempotency_key", key),
-    ];
+    ]
+}
+
+pub(crate) async fn place(
+    app: &TestApp,
+    cookie: &str,
+    card: &str,
+    key: &str,
+    country: &str,
+    extra: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
+    let mut form = checkout_form(card, key, country);
     form.extend_from_slice(extra);
     app.cart_json("/checkout/place", cookie, &form).await
 }
 
-async fn web_orders(app: &TestApp) -> i64 {
+pub(crate) async fn web_orders(app: &TestApp) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE source = 'web'")
         .fetch_one(&app.db)
         .await
@@ -74,7 +83,7 @@ async fn web_orders(app: &TestApp) -> i64 {
     n
 }
 
-async fn stock_of(app: &TestApp, sku: &str) -> i64 {
+pub(crate) async fn stock_of(app: &TestApp, sku: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT stock FROM variants WHERE sku = $1")
         .bind(sku)
         .fetch_one(&app.db)
@@ -233,7 +242,7 @@ async fn the_order_page_shows_the_order_only_with_its_key() {
         "{html}"
     );
     assert!(html.contains("Payment authorised"), "the timeline");
-    assert!(html.contains("Status: paid"));
+    assert!(html.contains("Status: Paid"));
     assert!(
         !html.contains("ada@example.com"),
         "the page does not echo the email"

@@ -15,8 +15,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub database_url: String,
-    _dir: tempfile::TempDir,
-    _pg: Option<PgDatabase>,
+    _dir: std::sync::Arc<tempfile::TempDir>,
+    _pg: Option<std::sync::Arc<PgDatabase>>,
 }
 
 pub fn repo_root() -> PathBuf {
@@ -60,9 +60,27 @@ impl TestApp {
             client,
             db,
             database_url,
-            _dir: dir,
-            _pg: pg,
+            _dir: std::sync::Arc::new(dir),
+            _pg: pg.map(std::sync::Arc::new),
         }
+    }
+
+    /// The same store and database, with requests sent to another server at `address` (a
+    /// second process on the same database).
+    pub fn pointed_at(&self, address: &str) -> TestApp {
+        TestApp {
+            address: address.to_string(),
+            client: self.client.clone(),
+            db: self.db.clone(),
+            database_url: self.database_url.clone(),
+            _dir: self._dir.clone(),
+            _pg: self._pg.clone(),
+        }
+    }
+
+    /// A site folder without a bundle (pages render; there is nothing to hydrate).
+    pub fn site_dir(&self) -> PathBuf {
+        self._dir.path().join("no-dist")
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -3,7 +3,9 @@
 
 mod cart;
 mod checkout;
+mod crash;
 mod helpers;
 mod import;
+mod orders;
 mod pages;
 mod seo;

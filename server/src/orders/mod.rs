@@ -8,12 +8,21 @@
 //! Prices, totals and stock from the browser are never read: only the cart id, the contact and
 //! delivery fields, the shipping choice, the card and the key.
 
+pub mod cli;
+mod drafts;
+mod lifecycle;
+mod view;
+
+pub use drafts::{checkout_page, countries, load_draft, save_draft};
+pub use lifecycle::{AdvanceError, advance, list_by_email, request_return};
+pub use view::{find, view};
+
 use crate::cart;
 use crate::db::{self, Db};
 use crate::payments::{Authorization, CardDetails, PaymentError, PaymentProvider};
 use anyhow::Context;
 use sqlx::{Any, Transaction};
-use vitrine::cart::{CartLine, PricedLine, Shipping, Totals, cart_totals};
+use vitrine::cart::{CartLine, PricedLine, Shipping, Totals, checkout_totals};
 
 /// Validated contact and delivery details.
 #[derive(Clone, Debug)]
@@ -169,10 +178,7 @@ fn totals(
     currency: vitrine::money::Currency,
 ) -> Result<Totals, CheckoutError> {
     let priced: Vec<PricedLine> = lines.iter().map(CartLine::priced).collect();
-    let goods = cart_totals(&priced, 0, 0, currency)
-        .map_err(|e| CheckoutError::Invalid(format!("This cart can't be charged: {e}.")))?;
-    let shipping = shipping.price(goods.subtotal.minor, goods.items);
-    cart_totals(&priced, 0, shipping, currency)
+    checkout_totals(&priced, shipping, currency)
         .map_err(|e| CheckoutError::Invalid(format!("This cart can't be charged: {e}.")))
 }
 
@@ -184,16 +190,7 @@ async fn write_order(
     totals: &Totals,
     auth: &Authorization,
 ) -> Result<PlacedOrder, CheckoutError> {
-    // SQLite: take the write lock at BEGIN, so concurrent checkouts queue (busy_timeout)
-    // instead of failing when a read lock cannot be upgraded. PostgreSQL's row locks on the
-    // guarded UPDATE below do the same job.
-    let begin = if db.connect_options().database_url.scheme() == "sqlite" {
-        "BEGIN IMMEDIATE"
-    } else {
-        "BEGIN"
-    };
-    let mut tx = db
-        .begin_with(begin)
+    let mut tx = db::begin_write(db)
         .await
         .context("Failed to start the order transaction")?;
     for line in lines {
@@ -243,12 +240,15 @@ async fn write_order(
         q.bind(crate::ids::random_id()).bind(d.email.clone()).bind(format!("Your Vitrine order {number}")).bind(body).bind(now)
     })
     .await?;
-    exec(&mut tx, "DELETE FROM cart_lines WHERE cart_id = $1", |q| {
-        q.bind(cart_id.to_string())
-    })
-    .await?;
+    for sql in [
+        "DELETE FROM cart_lines WHERE cart_id = $1",
+        "DELETE FROM checkout_drafts WHERE cart_id = $1",
+    ] {
+        exec(&mut tx, sql, |q| q.bind(cart_id.to_string())).await?;
+    }
     tx.commit().await.context("Failed to commit the order")?;
-    tracing::info!(order = %number, "order placed");
+    // The confirmation is in the outbox for a mail worker; no address in the log.
+    tracing::info!(order = %number, outbox = "order_confirmation", "order placed");
     Ok(PlacedOrder {
         number,
         access_token,
@@ -326,108 +326,15 @@ async fn by_key(db: &Db, key: &str) -> anyhow::Result<Option<PlacedOrder>> {
     )
 }
 
-#[derive(sqlx::FromRow)]
-struct OrderRow {
-    number: String,
-    status: String,
-    currency: String,
-    total_minor: i64,
-    subtotal_minor: i64,
-    shipping_minor: i64,
-    shipping_method: String,
-    name: String,
-    city: String,
-    postcode: String,
-    country: String,
-}
-
-/// The order page's data, if `key` is the order's access token.
-#[tracing::instrument(skip(db, key))]
-pub async fn view(
-    db: &Db,
-    number: &str,
-    key: &str,
-) -> anyhow::Result<Option<vitrine::orders::OrderView>> {
-    use vitrine::money::{Currency, Money};
-    use vitrine::orders::{OrderEventView, OrderLineView, OrderView};
-    if key.len() != 32 || number.len() > 20 {
-        return Ok(None);
-    }
-    let row: Option<OrderRow> = sqlx::query_as(
-        "SELECT o.number, o.status, o.currency, o.total_minor, d.subtotal_minor, d.shipping_minor, d.shipping_method, \
-         d.name, d.city, d.postcode, d.country FROM orders o JOIN order_details d ON d.order_number = o.number \
-         WHERE o.number = $1 AND d.access_token = $2",
-    )
-    .bind(number)
-    .bind(key)
-    .fetch_optional(db)
-    .await
-    .context("Failed to load an order")?;
-    let Some(o) = row else { return Ok(None) };
-    let currency = Currency::parse(&o.currency)
-        .with_context(|| format!("unknown currency {:?}", o.currency))?;
-    let money = |minor| Money::new(minor, currency);
-    let lines: Vec<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT l.sku, p.title, l.quantity, l.unit_price_minor FROM order_lines l JOIN variants v ON v.sku = l.sku \
-         JOIN products p ON p.stem = v.stem WHERE l.order_number = $1 ORDER BY l.line_no",
-    )
-    .bind(number)
-    .fetch_all(db)
-    .await
-    .context("Failed to load order lines")?;
-    let events: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT status, at, note FROM order_events WHERE order_number = $1 ORDER BY seq",
-    )
-    .bind(number)
-    .fetch_all(db)
-    .await
-    .context("Failed to load order events")?;
-    Ok(Some(OrderView {
-        lines: lines
-            .into_iter()
-            .map(|(sku, title, quantity, unit)| OrderLineView {
-                sku,
-                title,
-                quantity,
-                unit: money(unit),
-                total: money(unit.saturating_mul(quantity)),
-            })
-            .collect(),
-        events: events
-            .into_iter()
-            .map(|(status, at, note)| OrderEventView {
-                status,
-                at: crate::http::seo_routes::iso_date(at),
-                note,
-            })
-            .collect(),
-        number: o.number,
-        status: o.status,
-        subtotal: money(o.subtotal_minor),
-        shipping: money(o.shipping_minor),
-        total: money(o.total_minor),
-        shipping_method: o.shipping_method,
-        name: o.name,
-        city: o.city,
-        postcode: o.postcode,
-        country: o.country,
-    }))
-}
-
 /// Countries come from the data: the ones the shop's customers live in.
 async fn known_country(db: &Db, country: &str) -> Result<(), CheckoutError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT country FROM customers WHERE country = $1 LIMIT 1")
-            .bind(country)
-            .fetch_optional(db)
-            .await
-            .context("Failed to check the country")?;
-    row.map(|_| ()).ok_or_else(|| {
-        CheckoutError::Invalid(format!(
-            "We don't deliver to “{}” yet: choose a country from the list.",
-            country.chars().take(60).collect::<String>()
-        ))
-    })
+    if countries(db).await?.iter().any(|c| c == country) {
+        return Ok(());
+    }
+    Err(CheckoutError::Invalid(format!(
+        "We don't deliver to “{}” yet: choose a country from the list.",
+        country.chars().take(60).collect::<String>()
+    )))
 }
 
 #[cfg(test)]

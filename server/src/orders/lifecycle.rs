@@ -1,0 +1,208 @@
+//! An order after it is placed: staff (or the `vitrine order advance` command) move it along
+//! `paid → packed → shipped → delivered`, or cancel it before it ships; a shopper may ask to
+//! return it within 7 days of delivery. Every move is one transaction that changes the status
+//! only from the status it read (so two moves cannot both win), appends a timeline event,
+//! queues a message in the outbox, and puts the stock back when goods come back or never left.
+
+use super::view::return_deadline;
+use super::{AnyQuery, exec};
+use crate::db::{self, Db};
+use anyhow::Context;
+use vitrine::orders::OrderStatus;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdvanceError {
+    #[error("There is no order {0}.")]
+    UnknownOrder(String),
+    #[error("Order {number} is {from}: it can't become {to}.", from = .from.label().to_lowercase(), to = .to.label().to_lowercase())]
+    NotAllowed {
+        number: String,
+        from: OrderStatus,
+        to: OrderStatus,
+    },
+    #[error("Returns can be requested within 7 days of delivery, and that time has passed.")]
+    ReturnWindowClosed,
+    #[error(transparent)]
+    Unavailable(#[from] anyhow::Error),
+}
+
+/// The moves allowed from `from`.
+pub fn allowed(from: OrderStatus, to: OrderStatus) -> bool {
+    use OrderStatus::*;
+    matches!(
+        (from, to),
+        (Placed, Paid)
+            | (Paid, Packed)
+            | (Packed, Shipped)
+            | (Shipped, Delivered)
+            | (Placed | Paid | Packed, Cancelled)
+            | (Delivered, ReturnRequested)
+            | (Delivered | ReturnRequested, Returned)
+    )
+}
+
+/// What the timeline and the outbox say about a move.
+fn note(to: OrderStatus) -> &'static str {
+    match to {
+        OrderStatus::Placed => "Order placed",
+        OrderStatus::Paid => "Payment authorised",
+        OrderStatus::Packed => "Packed and ready to go",
+        OrderStatus::Shipped => "Handed to the carrier",
+        OrderStatus::Delivered => "Delivered",
+        OrderStatus::Cancelled => "Cancelled; the payment is released",
+        OrderStatus::ReturnRequested => "Return requested by the shopper",
+        OrderStatus::Returned => "Returned; refund issued",
+    }
+}
+
+/// Moves order `number` to `to` at time `at`. Returns the status it was in.
+#[tracing::instrument(skip(db))]
+pub async fn advance(
+    db: &Db,
+    number: &str,
+    to: OrderStatus,
+    at: i64,
+) -> Result<OrderStatus, AdvanceError> {
+    let mut tx = db::begin_write(db).await?;
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT o.status, d.email FROM orders o LEFT JOIN order_details d ON d.order_number = o.number WHERE o.number = $1",
+    )
+    .bind(number)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("Failed to read the order")?;
+    let Some((status, email)) = row else {
+        return Err(AdvanceError::UnknownOrder(number.to_string()));
+    };
+    let from = OrderStatus::parse(&status)
+        .ok_or_else(|| anyhow::anyhow!("order {number} has an unknown status {status:?}"))?;
+    if !allowed(from, to) {
+        return Err(AdvanceError::NotAllowed {
+            number: number.to_string(),
+            from,
+            to,
+        });
+    }
+    let moved = sqlx::query("UPDATE orders SET status = $1 WHERE number = $2 AND status = $3")
+        .bind(to.key())
+        .bind(number)
+        .bind(from.key())
+        .execute(&mut *tx)
+        .await
+        .context("Failed to update the order status")?;
+    if moved.rows_affected() != 1 {
+        return Err(anyhow::anyhow!("order {number} changed while it was being moved").into());
+    }
+    exec(
+        &mut tx,
+        "INSERT INTO order_events (order_number, seq, status, at, note) \
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4 FROM order_events WHERE order_number = $1",
+        |q: AnyQuery<'_>| q.bind(number.to_string()).bind(to.key()).bind(at).bind(note(to)),
+    )
+    .await?;
+    if matches!(to, OrderStatus::Cancelled | OrderStatus::Returned) {
+        // The goods never left, or came back: they can be sold again.
+        exec(
+            &mut tx,
+            "UPDATE variants SET stock = stock + (SELECT CAST(SUM(l.quantity) AS BIGINT) FROM order_lines l \
+             WHERE l.order_number = $1 AND l.sku = variants.sku) \
+             WHERE sku IN (SELECT sku FROM order_lines WHERE order_number = $1)",
+            |q: AnyQuery<'_>| q.bind(number.to_string()),
+        )
+        .await?;
+    }
+    if let Some(email) = email {
+        let subject = format!("Your Vitrine order {number}: {}", to.label().to_lowercase());
+        let body = format!("{}. Track it at /orders (number {number}).", note(to));
+        exec(
+            &mut tx,
+            "INSERT INTO outbox (id, kind, recipient, subject, body, created_at) VALUES ($1, 'order_status', $2, $3, $4, $5)",
+            |q: AnyQuery<'_>| q.bind(crate::ids::random_id()).bind(email).bind(subject).bind(body).bind(at),
+        )
+        .await?;
+    }
+    tx.commit()
+        .await
+        .context("Failed to commit the status change")?;
+    tracing::info!(order = %number, from = from.key(), to = to.key(), outbox = "order_status", "order status changed");
+    Ok(from)
+}
+
+/// The shopper's "return this order" on the order page: only with the order's key, only once
+/// delivered, only within 7 days of delivery.
+pub async fn request_return(
+    db: &Db,
+    number: &str,
+    key: &str,
+    now: i64,
+) -> Result<(), AdvanceError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT o.status FROM orders o JOIN order_details d ON d.order_number = o.number \
+         WHERE o.number = $1 AND d.access_token = $2",
+    )
+    .bind(number)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+    .context("Failed to read the order")?;
+    let Some((status,)) = row else {
+        return Err(AdvanceError::UnknownOrder(number.to_string()));
+    };
+    let events: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT status, at, note FROM order_events WHERE order_number = $1 ORDER BY seq",
+    )
+    .bind(number)
+    .fetch_all(db)
+    .await
+    .context("Failed to read the order's timeline")?;
+    if status == OrderStatus::Delivered.key() && return_deadline(&status, &events, now).is_none() {
+        return Err(AdvanceError::ReturnWindowClosed);
+    }
+    advance(db, number, OrderStatus::ReturnRequested, now).await?;
+    Ok(())
+}
+
+/// One order in the operator's list.
+#[derive(Debug, sqlx::FromRow)]
+pub struct OrderSummary {
+    pub number: String,
+    pub placed_at: i64,
+    pub status: String,
+    pub total_minor: i64,
+    pub currency: String,
+}
+
+/// The web orders placed with `email`, newest first (every web order when `email` is `None`).
+pub async fn list_by_email(
+    db: &Db,
+    email: Option<&str>,
+    limit: i64,
+) -> anyhow::Result<Vec<OrderSummary>> {
+    let email = email.map(|e| e.trim().to_ascii_lowercase());
+    sqlx::query_as(
+        "SELECT o.number, o.placed_at, o.status, o.total_minor, o.currency FROM orders o \
+         JOIN order_details d ON d.order_number = o.number \
+         WHERE ($1 = '' OR d.email = $1) ORDER BY o.placed_at DESC, o.number LIMIT $2",
+    )
+    .bind(email.unwrap_or_default())
+    .bind(limit)
+    .fetch_all(db)
+    .await
+    .context("Failed to list orders")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+
+    #[test]
+    fn orders_move_forward_or_end_never_back() {
+        assert!(allowed(Paid, Packed) && allowed(Shipped, Delivered));
+        assert!(allowed(Packed, Cancelled) && !allowed(Shipped, Cancelled));
+        assert!(!allowed(Delivered, Shipped) && !allowed(Cancelled, Paid));
+        assert!(!allowed(Paid, Delivered), "no skipping the parcel");
+        assert!(allowed(Delivered, ReturnRequested) && allowed(ReturnRequested, Returned));
+        assert!(!allowed(Returned, Returned));
+    }
+}
