@@ -14,6 +14,8 @@ const pages = [
   ['no search result', '/search?q=zzzzqqqq'],
   ['product', null],
   ['cart', '/cart'],
+  ['checkout', 'with-an-item'],
+  ['order lookup', '/orders'],
   ['not found', '/p/not-a-product-00000000'],
 ];
 
@@ -25,6 +27,12 @@ for (const [name, path] of pages) {
     if (target === null) {
       await page.goto(store.server.url + '/');
       target = await page.locator('.product-card__link').first().getAttribute('href');
+    } else if (target === 'with-an-item') {
+      await page.goto(store.server.url + '/');
+      await page.locator('.product-card__link').first().click();
+      await page.locator('.add-to-cart button[type="submit"]').click();
+      await page.waitForURL(/\/cart\?n=added/);
+      target = '/checkout';
     }
     await page.goto(store.server.url + target);
     await hydrated(page);

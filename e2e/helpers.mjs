@@ -1,6 +1,6 @@
 // Shared by the e2e tests: start a real Vitrine server on a free port with a fresh SQLite
 // database (the demo catalogue is imported on first start), and launch Debian's Chromium.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,10 +8,21 @@ import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '..');
+const bin = process.env.VITRINE_BIN ?? join(root, 'target/release/vitrine');
+
+// Runs the `vitrine` command against a test server's database (as an operator would) and
+// returns what it printed.
+export function vitrine(server, args) {
+  return execFileSync(bin, args, {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: server.databaseUrl, RUST_LOG: 'warn' },
+    encoding: 'utf8',
+  });
+}
 
 export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'vitrine-e2e-'));
-  const bin = process.env.VITRINE_BIN ?? join(root, 'target/release/vitrine');
+  const databaseUrl = `sqlite://${join(dir, 'e2e.db')}?mode=rwc`;
   const child = spawn(bin, [
     'serve',
     '--addr', '127.0.0.1:0',
@@ -19,7 +30,7 @@ export async function startServer() {
     '--seed-csv', join(root, 'data/seed/online_retail_2010-12-01_to_2010-12-20.csv'),
   ], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: `sqlite://${join(dir, 'e2e.db')}?mode=rwc`, RUST_LOG: 'warn' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((ok, fail) => {
@@ -34,6 +45,7 @@ export async function startServer() {
   });
   return {
     url,
+    databaseUrl,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((ok) => child.once('exit', ok));

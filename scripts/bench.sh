@@ -7,29 +7,19 @@
 # Needs `scripts/build.sh --test` first (release server, dist/, wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 DURATION="${BENCH_SECONDS:-10}"
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cp -r dist "$work/site"
-start() {
-  DATABASE_URL="sqlite://$work/bench.db?mode=rwc" RUST_LOG=warn target/release/vitrine serve \
-    --addr 127.0.0.1:0 --site-dir "$work/site" >"$work/out" 2>"$work/err" &
-  pid=$!
-  for _ in $(seq 1 600); do
-    url=$(grep -o 'http://[0-9.:]*' "$work/out" 2>/dev/null || true)
-    [ -n "$url" ] && return 0
-    sleep 0.2
-  done
-  echo "bench: the server did not start" >&2; cat "$work/err" >&2; exit 1
-}
-start
+start_bench_server "$work" "$work/site"
 slug=$(curl -s "$url/" | grep -o 'href="/p/[^"]*"' | head -1 | sed 's/href="\/p\///; s/"$//')
 page="$url/p/$slug"
 curl -s -o "$work/site/bench-static.html" "$page"
 # Restart so the static copy is loaded (public files are read at start).
 kill "$pid"; wait "$pid" 2>/dev/null || true
-start
+start_bench_server "$work" "$work/site"
 page="$url/p/$slug"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
 echo "page: $page ($(wc -c <"$work/site/bench-static.html") bytes of HTML)"

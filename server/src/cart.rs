@@ -97,6 +97,7 @@ pub async fn add(db: &Db, cart_id: &str, sku: &str, quantity: Quantity) -> Resul
     if wanted > stock {
         return Err(CartError::NotEnoughStock { left: stock });
     }
+    let _turn = db::write_turn(db).await;
     let now = db::now();
     sqlx::query("INSERT INTO carts (id, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at")
         .bind(cart_id)
@@ -131,6 +132,7 @@ pub async fn set_quantity(
     if quantity.get() > stock {
         return Err(CartError::NotEnoughStock { left: stock });
     }
+    let _turn = db::write_turn(db).await;
     let done = sqlx::query("UPDATE cart_lines SET quantity = $1, price_seen_minor = $2 WHERE cart_id = $3 AND sku = $4")
         .bind(quantity.get())
         .bind(price)
@@ -146,6 +148,7 @@ pub async fn set_quantity(
 }
 
 pub async fn remove(db: &Db, cart_id: &str, sku: &str) -> Result<(), CartError> {
+    let _turn = db::write_turn(db).await;
     sqlx::query("DELETE FROM cart_lines WHERE cart_id = $1 AND sku = $2")
         .bind(cart_id)
         .bind(sku)
@@ -156,6 +159,7 @@ pub async fn remove(db: &Db, cart_id: &str, sku: &str) -> Result<(), CartError> 
 }
 
 pub async fn empty(db: &Db, cart_id: &str) -> Result<(), CartError> {
+    let _turn = db::write_turn(db).await;
     sqlx::query("DELETE FROM cart_lines WHERE cart_id = $1")
         .bind(cart_id)
         .execute(db)

@@ -25,6 +25,7 @@ pub async fn save_draft(
     draft: &CheckoutDraft,
     error: &str,
 ) -> anyhow::Result<()> {
+    let _turn = db::write_turn(db).await;
     sqlx::query(
         "INSERT INTO checkout_drafts (cart_id, email, name, line1, line2, city, postcode, country, shipping, error, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \

@@ -63,7 +63,7 @@ pub async fn advance(
     to: OrderStatus,
     at: i64,
 ) -> Result<OrderStatus, AdvanceError> {
-    let mut tx = db::begin_write(db).await?;
+    let (mut tx, _turn) = db::begin_write(db).await?;
     let row: Option<(String, Option<String>)> = sqlx::query_as(
         "SELECT o.status, d.email FROM orders o LEFT JOIN order_details d ON d.order_number = o.number WHERE o.number = $1",
     )

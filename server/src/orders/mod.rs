@@ -190,7 +190,7 @@ async fn write_order(
     totals: &Totals,
     auth: &Authorization,
 ) -> Result<PlacedOrder, CheckoutError> {
-    let mut tx = db::begin_write(db)
+    let (mut tx, _turn) = db::begin_write(db)
         .await
         .context("Failed to start the order transaction")?;
     for line in lines {
