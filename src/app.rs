@@ -7,6 +7,7 @@ use crate::checkout::CheckoutPage;
 use crate::home::HomePage;
 use crate::layout::{Layout, NotFound};
 use crate::orders::{OrderLookupPage, OrderPage};
+use crate::privacy::PrivacyPage;
 use crate::product::ProductPage;
 use crate::search::SearchPage;
 use leptos::prelude::*;
@@ -29,6 +30,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/orders") view=OrderLookupPage ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:number") view=OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -26,7 +26,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <main id="main" class="page">{children()}</main>
         <footer class="site-footer">
             <div class="site-footer__inner">
-                <p>"Vitrine — a demonstration store. Prices in pounds sterling, VAT included. " <a href="/orders">"Track an order"</a></p>
+                <p>"Vitrine — a demonstration store. Prices in pounds sterling, VAT included. " <a href="/orders">"Track an order"</a>" · "<a href="/privacy">"Privacy and personalisation"</a></p>
                 <p class="attribution">
                     "Catalogue and purchase history: Chen, D. (2015). Online Retail [Dataset]. UCI Machine Learning Repository. "
                     <a href="https://doi.org/10.24432/C5BW33">"doi:10.24432/C5BW33"</a>

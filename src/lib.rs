@@ -18,6 +18,7 @@ pub mod home;
 pub mod layout;
 pub mod money;
 pub mod orders;
+pub mod privacy;
 pub mod product;
 pub mod search;
 pub mod seo;

@@ -78,7 +78,14 @@ pub enum ProductLookup {
 
 #[server]
 pub async fn get_product(slug: String) -> Result<ProductLookup, StoreError> {
-    crate::ssr::store()?.0.product(&slug).await
+    let store = crate::ssr::store()?;
+    let lookup = store.0.product(&slug).await?;
+    if let ProductLookup::Found(detail) = &lookup
+        && let Ok(request) = leptos_axum::extract::<http::request::Parts>().await
+    {
+        store.0.product_viewed(&request, &detail.stem);
+    }
+    Ok(lookup)
 }
 
 #[component]

@@ -36,6 +36,9 @@ pub trait Storefront: Send + Sync + 'static {
     ) -> Result<crate::checkout::CheckoutView, StoreError>;
     /// An order, only with its access key (`NotFound` otherwise).
     async fn order(&self, number: &str, key: &str) -> Result<crate::orders::OrderView, StoreError>;
+    /// The product page of `stem` was shown to the sender of `request` (a signal for
+    /// recommendations, recorded only for visitors who may be profiled).
+    fn product_viewed(&self, request: &http::request::Parts, stem: &str);
 }
 
 /// A cookie of the request being handled.

@@ -87,10 +87,16 @@ pub async fn view(db: &Db, cart_id: Option<&str>) -> anyhow::Result<CartView> {
     Ok(CartView { lines, currency })
 }
 
-/// Adds `quantity` of `sku` (on top of what the cart holds), within stock.
+/// Adds `quantity` of `sku` (on top of what the cart holds), within stock. Returns the
+/// product's stem.
 #[tracing::instrument(skip(db))]
-pub async fn add(db: &Db, cart_id: &str, sku: &str, quantity: Quantity) -> Result<(), CartError> {
-    let (price, stock) = variant(db, sku).await?;
+pub async fn add(
+    db: &Db,
+    cart_id: &str,
+    sku: &str,
+    quantity: Quantity,
+) -> Result<String, CartError> {
+    let (price, stock, stem) = variant(db, sku).await?;
     let held = held(db, cart_id, sku).await?;
     let wanted = held + quantity.get();
     Quantity::new(wanted)?;
@@ -117,7 +123,7 @@ pub async fn add(db: &Db, cart_id: &str, sku: &str, quantity: Quantity) -> Resul
     .execute(db)
     .await
     .context("Failed to add to the cart")?;
-    Ok(())
+    Ok(stem)
 }
 
 /// Sets the quantity of a line the cart holds.
@@ -128,7 +134,7 @@ pub async fn set_quantity(
     sku: &str,
     quantity: Quantity,
 ) -> Result<(), CartError> {
-    let (price, stock) = variant(db, sku).await?;
+    let (price, stock, _) = variant(db, sku).await?;
     if quantity.get() > stock {
         return Err(CartError::NotEnoughStock { left: stock });
     }
@@ -168,13 +174,13 @@ pub async fn empty(db: &Db, cart_id: &str) -> Result<(), CartError> {
     Ok(())
 }
 
-async fn variant(db: &Db, sku: &str) -> Result<(i64, i64), CartError> {
+async fn variant(db: &Db, sku: &str) -> Result<(i64, i64, String), CartError> {
     let sku_ok =
         !sku.is_empty() && sku.len() <= 20 && sku.bytes().all(|b| b.is_ascii_alphanumeric());
     if !sku_ok {
         return Err(CartError::UnknownSku);
     }
-    sqlx::query_as("SELECT price_minor, stock FROM variants WHERE sku = $1")
+    sqlx::query_as("SELECT price_minor, stock, stem FROM variants WHERE sku = $1")
         .bind(sku)
         .fetch_optional(db)
         .await

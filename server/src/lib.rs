@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod events;
 pub mod http;
 pub mod ids;
 pub mod images;

@@ -13,6 +13,8 @@ use tokio::net::TcpListener;
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// The event writer: finishes what is queued once the router (every sink) is gone.
+    events_writer: tokio::task::JoinHandle<()>,
     addr: SocketAddr,
     base_url: String,
     pub db: db::Db,
@@ -40,7 +42,9 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
-        let catalog = Arc::new(CatalogService::load(db.clone(), base_url.clone()).await?);
+        let (events, events_writer) = crate::events::EventSink::start(db.clone());
+        let catalog =
+            Arc::new(CatalogService::load(db.clone(), base_url.clone(), events.clone()).await?);
         let assets = Arc::new(Assets::load(&config.site_dir)?);
         let leptos_options = LeptosOptions::builder()
             .output_name("vitrine")
@@ -56,10 +60,12 @@ impl Application {
             catalog,
             assets,
             payments,
+            events,
         });
         Ok(Application {
             listener,
             router,
+            events_writer,
             addr,
             base_url,
             db,
@@ -74,11 +80,19 @@ impl Application {
         &self.base_url
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight and writes the
+    /// events still queued (for at most 5 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        if tokio::time::timeout(std::time::Duration::from_secs(5), self.events_writer)
             .await
+            .is_err()
+        {
+            tracing::warn!("gave up writing queued events after 5 s");
+        }
+        Ok(())
     }
 }
 

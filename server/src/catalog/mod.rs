@@ -42,15 +42,21 @@ pub struct CatalogService {
     db: Db,
     base_url: String,
     snapshot: RwLock<Arc<Snapshot>>,
+    events: crate::events::EventSink,
 }
 
 impl CatalogService {
-    /// Connects the service to `db` and builds the search index.
-    pub async fn load(db: Db, base_url: String) -> anyhow::Result<Self> {
+    /// Connects the service to `db` and builds the search index; product views go to `events`.
+    pub async fn load(
+        db: Db,
+        base_url: String,
+        events: crate::events::EventSink,
+    ) -> anyhow::Result<Self> {
         let service = CatalogService {
             db,
             base_url,
             snapshot: RwLock::new(Arc::default()),
+            events,
         };
         service.rebuild_index().await?;
         Ok(service)
@@ -188,6 +194,13 @@ impl Storefront for CatalogService {
         crate::cart::view(&self.db, cart_id)
             .await
             .map_err(unavailable)
+    }
+
+    fn product_viewed(&self, request: &axum::http::request::Parts, stem: &str) {
+        if let Some(visitor) = request.extensions.get::<crate::events::Visitor>() {
+            self.events
+                .record(visitor, crate::events::EventKind::View, stem);
+        }
     }
 
     async fn checkout(

@@ -6,10 +6,11 @@
 
 use super::AppState;
 use crate::cart::{self, CartError};
-use axum::Form;
+use crate::events::{EventKind, Visitor};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
 use serde::Deserialize;
 use vitrine::cart::{CART_COOKIE, Quantity, QuantityError};
 
@@ -25,6 +26,7 @@ pub struct CartForm {
 
 pub async fn add(
     State(state): State<AppState>,
+    visitor: Option<Extension<Visitor>>,
     headers: HeaderMap,
     Form(form): Form<CartForm>,
 ) -> Response {
@@ -36,11 +38,16 @@ pub async fn add(
         Ok(q) => cart::add(&state.db, &cart_id, form.sku.trim(), q).await,
         Err(e) => Err(e),
     };
+    let result = result.map(|stem| {
+        if let Some(Extension(visitor)) = &visitor {
+            state.events.record(visitor, EventKind::Cart, &stem);
+        }
+    });
     let mut res = respond(&headers, result, "added", &form.sku);
     if fresh {
         let cookie = format!(
             "{CART_COOKIE}={cart_id}; Path=/; Max-Age={CART_MAX_AGE}; HttpOnly; SameSite=Lax{}",
-            secure(&headers)
+            super::secure(&headers)
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             res.headers_mut().append(header::SET_COOKIE, value);
@@ -86,17 +93,6 @@ pub async fn empty(State(state): State<AppState>, headers: HeaderMap) -> Respons
 
 fn current_cart(headers: &HeaderMap) -> Option<String> {
     vitrine::ssr::cookie_value(headers, CART_COOKIE).filter(|id| cart::is_cart_id(id))
-}
-
-fn secure(headers: &HeaderMap) -> &'static str {
-    if headers
-        .get("x-forwarded-proto")
-        .is_some_and(|v| v == "https")
-    {
-        "; Secure"
-    } else {
-        ""
-    }
 }
 
 fn parse_quantity(raw: &str) -> Result<Quantity, CartError> {

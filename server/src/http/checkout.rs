@@ -7,12 +7,13 @@
 //! meanwhile, 402 declined, 503 try again.
 
 use super::{AppState, see_other, wants_json};
+use crate::events::Visitor;
 use crate::orders::{self, CheckoutError, CheckoutRequest, Delivery, PlacedOrder};
 use crate::payments::{CardDetails, PaymentError};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::{Extension, Form, Json};
 use serde::Deserialize;
 use vitrine::cart::{CART_COOKIE, Shipping};
 use vitrine::checkout::CheckoutDraft;
@@ -53,15 +54,23 @@ impl CheckoutForm {
 
 pub async fn place(
     State(state): State<AppState>,
+    visitor: Option<Extension<Visitor>>,
     headers: HeaderMap,
     Form(form): Form<CheckoutForm>,
 ) -> Response {
+    let profiled_visitor = visitor
+        .filter(|Extension(v)| v.profiled)
+        .map(|Extension(v)| v.id);
     let cart_id =
         vitrine::ssr::cookie_value(&headers, CART_COOKIE).filter(|id| crate::cart::is_cart_id(id));
     let result = match (&cart_id, parse(&form)) {
         (None, _) => Err(CheckoutError::EmptyCart),
         (Some(_), Err(message)) => Err(CheckoutError::Invalid(message)),
         (Some(cart_id), Ok(request)) => {
+            let request = CheckoutRequest {
+                profiled_visitor,
+                ..request
+            };
             orders::place(&state.db, state.payments.as_ref(), cart_id, request).await
         }
     };
@@ -154,6 +163,7 @@ fn parse(form: &CheckoutForm) -> Result<CheckoutRequest, String> {
         shipping,
         card,
         idempotency_key: form.idempotency_key.clone(),
+        profiled_visitor: None,
     })
 }
 

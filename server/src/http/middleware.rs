@@ -1,6 +1,7 @@
 //! Cross-cutting HTTP behaviour: one canonical form for every URL (no trailing slash), the
-//! first-party visitor cookie, and security headers.
+//! first-party visitor cookie (and who is asking: [`Visitor`]), and security headers.
 
+use crate::events::Visitor;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -46,25 +47,26 @@ pub async fn strip_trailing_slash(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Gives every browser a random first-party visitor id (HttpOnly, SameSite=Lax), used later
-/// for carts, experiments and recommendations. Set only on page responses.
-pub async fn visitor_cookie(req: Request, next: Next) -> Response {
-    let has_cookie = visitor_id(req.headers()).is_some();
-    let secure = req
-        .headers()
-        .get("x-forwarded-proto")
-        .is_some_and(|v| v == "https");
+/// Gives every browser a random first-party visitor id (HttpOnly, SameSite=Lax), used for
+/// carts, experiments and recommendations, and tells the handlers who is asking: the request
+/// carries a [`Visitor`] extension (its id, and whether it may be profiled). The cookie is set
+/// on pages and on the redirects that answer forms, not on images or the bundle.
+pub async fn visitor(mut req: Request, next: Next) -> Response {
+    let existing = visitor_id(req.headers());
+    let fresh = existing.is_none();
+    let id = existing.unwrap_or_else(new_visitor_id);
+    let secure = super::secure(req.headers());
+    let visitor = Visitor::of(id.clone(), req.headers());
+    req.extensions_mut().insert(visitor);
     let mut res = next.run(req).await;
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if !has_cookie && is_html {
-        let id = new_visitor_id();
+    if fresh && (is_html || res.status().is_redirection()) {
         let cookie = format!(
-            "{VISITOR_COOKIE}={id}; Path=/; Max-Age={VISITOR_MAX_AGE}; HttpOnly; SameSite=Lax{}",
-            if secure { "; Secure" } else { "" }
+            "{VISITOR_COOKIE}={id}; Path=/; Max-Age={VISITOR_MAX_AGE}; HttpOnly; SameSite=Lax{secure}"
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             res.headers_mut().append(header::SET_COOKIE, value);

@@ -6,6 +6,7 @@ pub mod cart_forms;
 pub mod checkout;
 pub mod middleware;
 pub mod order_forms;
+pub mod privacy_form;
 pub mod seo_routes;
 
 use crate::catalog::{CatalogService, queries};
@@ -32,6 +33,7 @@ pub struct AppState {
     pub catalog: Arc<CatalogService>,
     pub assets: Arc<Assets>,
     pub payments: Arc<dyn crate::payments::PaymentProvider>,
+    pub events: crate::events::EventSink,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -72,12 +74,16 @@ pub fn router(state: AppState) -> Router {
         .route("/checkout/place", axum::routing::post(checkout::place))
         .route("/orders/find", axum::routing::post(order_forms::find))
         .route(
+            "/privacy/personalise",
+            axum::routing::post(privacy_form::personalise),
+        )
+        .route(
             "/orders/{number}/return",
             axum::routing::post(order_forms::request_return),
         )
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(fallback)
-        .layer(axum::middleware::from_fn(middleware::visitor_cookie))
+        .layer(axum::middleware::from_fn(middleware::visitor))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(middleware::strip_trailing_slash))
@@ -91,6 +97,18 @@ pub(crate) fn wants_json(headers: &axum::http::HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"))
+}
+
+/// `"; Secure"` for a cookie when the request came over TLS (via the proxy), else `""`.
+pub(crate) fn secure(headers: &axum::http::HeaderMap) -> &'static str {
+    if headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v == "https")
+    {
+        "; Secure"
+    } else {
+        ""
+    }
 }
 
 /// A 303 to `location`: the post/redirect/get answer to a browser's form.

@@ -93,6 +93,8 @@ pub struct CheckoutRequest {
     pub card: CardDetails,
     /// From the form; one order per key.
     pub idempotency_key: String,
+    /// The visitor id to record the purchase for, when they may be profiled.
+    pub profiled_visitor: Option<String>,
 }
 
 /// An order as the confirmation shows it.
@@ -240,6 +242,16 @@ async fn write_order(
         q.bind(crate::ids::random_id()).bind(d.email.clone()).bind(format!("Your Vitrine order {number}")).bind(body).bind(now)
     })
     .await?;
+    if let Some(visitor) = &request.profiled_visitor {
+        for line in lines {
+            exec(
+                &mut tx,
+                "INSERT INTO events (visitor_id, kind, stem, at) VALUES ($1, 'purchase', $2, $3)",
+                |q| q.bind(visitor.clone()).bind(line.stem.clone()).bind(now),
+            )
+            .await?;
+        }
+    }
     for sql in [
         "DELETE FROM cart_lines WHERE cart_id = $1",
         "DELETE FROM checkout_drafts WHERE cart_id = $1",

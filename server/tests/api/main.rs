@@ -4,6 +4,7 @@
 mod cart;
 mod checkout;
 mod crash;
+mod events;
 mod helpers;
 mod import;
 mod orders;
