@@ -1,0 +1,248 @@
+//! Fitting and serving: [`RecsValidParams::fit`] turns a [`Dataset`] into a [`Model`], and the
+//! model answers `recommend` from memory (a profile, one pass over the item weights, a top-k).
+//!
+//! Every model carries the popularity lists, so a visitor without history, a product nobody
+//! co-bought, or a visitor who switched personalisation off still gets an answer.
+
+use crate::data::{Dataset, Event, Signal, Weighting};
+use crate::ease::Ease;
+use crate::ials::Ials;
+use crate::params::{Algorithm, RecsError, RecsValidParams, Result};
+use crate::popularity::Popularity;
+use crate::rank::{Scored, top_k};
+
+/// A fitted recommender.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub(crate) weighting: Weighting,
+    pub(crate) n_items: usize,
+    pub(crate) popularity: Popularity,
+    pub(crate) engine: Engine,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Engine {
+    Popularity,
+    Ease(Ease),
+    Ials(Ials),
+}
+
+fn check_dataset(data: &Dataset) -> Result<()> {
+    if data.interactions.is_empty() {
+        return Err(RecsError::EmptyDataset);
+    }
+    for i in &data.interactions {
+        if i.user as usize >= data.n_users || i.item as usize >= data.n_items {
+            return Err(RecsError::OutOfRange {
+                user: i.user,
+                item: i.item,
+                n_users: data.n_users,
+                n_items: data.n_items,
+            });
+        }
+    }
+    Ok(())
+}
+
+impl RecsValidParams {
+    /// Fits the model named by [`RecsValidParams::algorithm`].
+    ///
+    /// # Errors
+    /// An empty dataset, an interaction outside `n_users × n_items`, or a failed
+    /// factorisation.
+    pub fn fit(&self, data: &Dataset) -> Result<Model> {
+        self.fit_with(data, |_, _| {})
+    }
+
+    /// [`Self::fit`], reporting `(iteration, loss)` while iALS trains.
+    pub fn fit_with(&self, data: &Dataset, on_iteration: impl FnMut(usize, f64)) -> Result<Model> {
+        check_dataset(data)?;
+        let reference = data.latest().unwrap_or_default();
+        let rows: Vec<Vec<(u32, f64)>> = data
+            .histories()
+            .iter()
+            .map(|h| self.weighting.profile_at(h, data.n_items, reference))
+            .collect();
+        let cap = self.weighting.signals.purchase;
+        let popularity = Popularity::fit(&rows, data.n_items, cap, &data.item_category);
+        let engine = match self.algorithm {
+            Algorithm::Popularity => Engine::Popularity,
+            Algorithm::Ease => {
+                // Steck's X is binary: in the Gram matrix an item counts at most one recent
+                // purchase however often it was re-ordered (re-orders enter the scores through
+                // `repeat_weight` instead).
+                let capped: Vec<Vec<(u32, f64)>> = rows
+                    .iter()
+                    .map(|r| r.iter().map(|&(i, v)| (i, v.min(cap))).collect())
+                    .collect();
+                Engine::Ease(Ease::fit(&capped, data.n_items, &self.ease)?)
+            }
+            Algorithm::Ials => Engine::Ials(Ials::fit(
+                &rows,
+                data.n_items,
+                &self.ials,
+                self.seed,
+                on_iteration,
+            )?),
+        };
+        Ok(Model {
+            weighting: self.weighting,
+            n_items: data.n_items,
+            popularity,
+            engine,
+        })
+    }
+}
+
+impl Model {
+    pub fn algorithm(&self) -> Algorithm {
+        match self.engine {
+            Engine::Popularity => Algorithm::Popularity,
+            Engine::Ease(_) => Algorithm::Ease,
+            Engine::Ials(_) => Algorithm::Ials,
+        }
+    }
+
+    /// How many items the model knows (indices `0..n_items`).
+    pub fn n_items(&self) -> usize {
+        self.n_items
+    }
+
+    /// The popularity lists every model carries.
+    pub fn popularity(&self) -> &Popularity {
+        &self.popularity
+    }
+
+    /// The `k` best items for a user with these events (any order; unknown items ignored),
+    /// best first, skipping every item `exclude` rejects. Without usable history this is the
+    /// popularity list.
+    pub fn recommend(
+        &self,
+        history: &[Event],
+        k: usize,
+        exclude: impl Fn(u32) -> bool,
+    ) -> Vec<Scored> {
+        let profile = self.weighting.profile(history, self.n_items);
+        if profile.is_empty() {
+            return self.popularity.top(k, exclude);
+        }
+        let scores = match &self.engine {
+            Engine::Popularity => return self.popularity.top(k, exclude),
+            Engine::Ease(ease) => ease.scores(&profile, self.n_items),
+            Engine::Ials(ials) => match ials.scores(&profile) {
+                Ok(s) => s,
+                // Cannot happen for a positive definite system; popularity is the safe answer.
+                Err(_) => return self.popularity.top(k, exclude),
+            },
+        };
+        top_k(&scores, self.popularity.scores(), k, exclude)
+    }
+
+    /// "Customers also bought": the items that go with `item`, never `item` itself.
+    pub fn related(&self, item: u32, k: usize, exclude: impl Fn(u32) -> bool) -> Vec<Scored> {
+        let history = [Event {
+            item,
+            time: 0,
+            signal: Signal::Purchase,
+        }];
+        if matches!(self.engine, Engine::Popularity) || item as usize >= self.n_items {
+            return Vec::new();
+        }
+        self.recommend(&history, k, |i| i == item || exclude(i))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::data::Interaction;
+    use crate::params::RecsParams;
+    use linfa::ParamGuard;
+
+    pub(crate) fn toy() -> Dataset {
+        // Users 0..6 buy items {0,1,2}; users 6..12 buy {3,4}; everyone but user 0 buys 5.
+        let mut interactions = Vec::new();
+        for user in 0..12u32 {
+            let items: &[u32] = if user < 6 { &[0, 1, 2] } else { &[3, 4] };
+            for (n, &item) in items.iter().enumerate() {
+                if !(user + n as u32).is_multiple_of(4) {
+                    interactions.push(Interaction {
+                        user,
+                        item,
+                        time: 1_000_000 + i64::from(user) * 3600,
+                        signal: Signal::Purchase,
+                    });
+                }
+            }
+            if user != 0 {
+                interactions.push(Interaction {
+                    user,
+                    item: 5,
+                    time: 1_000_000,
+                    signal: Signal::Purchase,
+                });
+            }
+        }
+        Dataset {
+            n_users: 12,
+            n_items: 7,
+            interactions,
+            item_category: vec![0, 0, 0, 1, 1, 2, 2],
+        }
+    }
+
+    fn ev(item: u32) -> Event {
+        Event {
+            item,
+            time: 1_000_000,
+            signal: Signal::Purchase,
+        }
+    }
+
+    #[test]
+    fn every_algorithm_recommends_the_co_bought_group_and_honours_exclusions() {
+        for algorithm in [Algorithm::Ease, Algorithm::Ials] {
+            let model = RecsParams::new(algorithm)
+                .check()
+                .expect("params")
+                .fit(&toy())
+                .expect("fit");
+            let recs = model.recommend(&[ev(3)], 2, |i| i == 3 || i == 5);
+            assert_eq!(
+                recs.first().map(|s| s.item),
+                Some(4),
+                "{algorithm:?}: {recs:?}"
+            );
+            let related = model.related(0, 2, |i| i == 5);
+            let items: Vec<u32> = related.iter().map(|s| s.item).collect();
+            assert!(
+                items.contains(&1) && items.contains(&2),
+                "{algorithm:?}: {items:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_history_gets_the_popular_list() {
+        let model = RecsParams::default()
+            .check()
+            .expect("params")
+            .fit(&toy())
+            .expect("fit");
+        let recs = model.recommend(&[], 1, |_| false);
+        assert_eq!(recs.first().map(|s| s.item), Some(5));
+        assert_eq!(model.recommend(&[ev(99)], 1, |_| false), recs);
+    }
+
+    #[test]
+    fn empty_and_out_of_range_datasets_are_rejected() {
+        let p = RecsParams::default().check().expect("params");
+        assert!(matches!(
+            p.fit(&Dataset::default()),
+            Err(RecsError::EmptyDataset)
+        ));
+        let mut bad = toy();
+        bad.n_items = 3;
+        assert!(matches!(p.fit(&bad), Err(RecsError::OutOfRange { .. })));
+    }
+}

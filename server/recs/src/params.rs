@@ -1,0 +1,318 @@
+//! Hyperparameters, linfa-style: [`RecsParams`] is the builder a caller adjusts,
+//! [`RecsValidParams`] the checked copy that [`RecsValidParams::fit`] accepts, and
+//! [`RecsError`] the engine's one error enum.
+//!
+//! The defaults are the argmax of the grid in [`crate::tune`] on a validation split carved
+//! from the training window of the shipped data (train before 2010-12-09, validate on
+//! 2010-12-09..13, never the test window; reproduce with `vitrine evaluate --tune 4`).
+//! Signal weights are not tuned (the shipped data holds purchases only): purchase 1 makes
+//! λ read as "co-purchases", view and cart are placeholders until the events table exists.
+
+use crate::data::{SignalWeights, Weighting};
+use linfa::ParamGuard;
+use serde::{Deserialize, Serialize};
+
+/// Which model to fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Algorithm {
+    /// Most bought (recency weighted), globally and per category: baseline and cold start.
+    Popularity,
+    /// Steck 2019: closed-form item-item weights.
+    Ease,
+    /// Hu, Koren, Volinsky 2008: implicit alternating least squares.
+    Ials,
+}
+
+impl Algorithm {
+    pub const ALL: [Algorithm; 3] = [Algorithm::Popularity, Algorithm::Ease, Algorithm::Ials];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Popularity => "popularity",
+            Algorithm::Ease => "ease",
+            Algorithm::Ials => "ials",
+        }
+    }
+}
+
+/// EASE: the L2 penalty on the item-item weights, and how much a user's own past items
+/// count towards themselves (the closed form forbids self-similarity; wholesale buyers
+/// re-order, so the score adds `repeat_weight × own value` after the item-item part).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EaseParams {
+    pub lambda: f64,
+    pub repeat_weight: f64,
+}
+
+/// iALS, in the form of Rendle et al. 2021 ("Revisiting the performance of iALS"):
+/// observed pairs weigh `1 + alpha × value`, every pair weighs `unobserved_weight` towards 0,
+/// and the L2 penalty of a row is `reg × (its observed count + unobserved_weight × the
+/// other side's size) ^ reg_exponent` (frequency-scaled regularisation). With
+/// `unobserved_weight = 1` and `reg_exponent = 0` this is exactly Hu, Koren, Volinsky 2008.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IalsParams {
+    pub factors: usize,
+    pub reg: f64,
+    pub reg_exponent: f64,
+    pub alpha: f64,
+    pub unobserved_weight: f64,
+    pub iterations: usize,
+}
+
+/// Checked hyperparameters; only [`RecsParams::check`] makes one.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecsValidParams {
+    pub(crate) algorithm: Algorithm,
+    pub(crate) weighting: Weighting,
+    pub(crate) ease: EaseParams,
+    pub(crate) ials: IalsParams,
+    pub(crate) seed: u64,
+}
+
+impl RecsValidParams {
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+    pub fn weighting(&self) -> Weighting {
+        self.weighting
+    }
+    pub fn ease(&self) -> EaseParams {
+        self.ease
+    }
+    pub fn ials(&self) -> IalsParams {
+        self.ials
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+}
+
+/// The unchecked builder.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RecsParams(RecsValidParams);
+
+/// Half-life (days) chosen for EASE on the validation split.
+const EASE_HALF_LIFE_DAYS: f64 = 30.0;
+/// Half-life (days) chosen for iALS on the validation split: it preferred a long memory.
+const IALS_HALF_LIFE_DAYS: f64 = 365.0;
+
+impl Default for RecsParams {
+    /// EASE with the values the validation grid (`vitrine_recs::tune::grid`) chose: λ = 3000,
+    /// repeat weight 0.1, half-life 30 days; iALS's section holds its own chosen values.
+    fn default() -> Self {
+        RecsParams(RecsValidParams {
+            algorithm: Algorithm::Ease,
+            weighting: Weighting {
+                signals: SignalWeights {
+                    view: 0.1,
+                    cart: 0.3,
+                    purchase: 1.0,
+                },
+                half_life_days: EASE_HALF_LIFE_DAYS,
+            },
+            ease: EaseParams {
+                lambda: 3000.0,
+                repeat_weight: 0.1,
+            },
+            ials: IalsParams {
+                factors: 128,
+                reg: 0.03,
+                reg_exponent: 1.0,
+                alpha: 10.0,
+                unobserved_weight: 0.3,
+                iterations: 12,
+            },
+            seed: 42,
+        })
+    }
+}
+
+impl RecsParams {
+    /// The tuned defaults for `algorithm` (the half-life is chosen per algorithm).
+    pub fn new(algorithm: Algorithm) -> Self {
+        let half_life = match algorithm {
+            Algorithm::Ials => IALS_HALF_LIFE_DAYS,
+            Algorithm::Ease | Algorithm::Popularity => EASE_HALF_LIFE_DAYS,
+        };
+        Self::default()
+            .algorithm(algorithm)
+            .half_life_days(half_life)
+    }
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.0.algorithm = algorithm;
+        self
+    }
+    pub fn signal_weights(mut self, signals: SignalWeights) -> Self {
+        self.0.weighting.signals = signals;
+        self
+    }
+    pub fn half_life_days(mut self, days: f64) -> Self {
+        self.0.weighting.half_life_days = days;
+        self
+    }
+    pub fn ease(mut self, ease: EaseParams) -> Self {
+        self.0.ease = ease;
+        self
+    }
+    pub fn ials(mut self, ials: IalsParams) -> Self {
+        self.0.ials = ials;
+        self
+    }
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.0.seed = seed;
+        self
+    }
+    /// The current (unchecked) values.
+    pub fn values(&self) -> &RecsValidParams {
+        &self.0
+    }
+}
+
+/// Everything that can go wrong in the engine.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecsError {
+    #[error("signal weights must satisfy 0 < view < cart < purchase, got {0:?}")]
+    SignalOrder(SignalWeights),
+    #[error("{name} must be a finite number > 0, got {value}")]
+    NotPositive { name: &'static str, value: f64 },
+    #[error("{name} must be a finite number >= 0, got {value}")]
+    Negative { name: &'static str, value: f64 },
+    #[error("{name} must be at least 1")]
+    Zero { name: &'static str },
+    #[error("the dataset has no interactions")]
+    EmptyDataset,
+    #[error(
+        "interaction for user {user}, item {item} is outside the dataset's {n_users} users × {n_items} items"
+    )]
+    OutOfRange {
+        user: u32,
+        item: u32,
+        n_users: usize,
+        n_items: usize,
+    },
+    #[error("linear algebra failed: {0}")]
+    Linalg(#[from] linfa_linalg::LinalgError),
+    #[error("not a Vitrine model file: {0}")]
+    Format(String),
+    #[error("model file I/O failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T> = std::result::Result<T, RecsError>;
+
+fn positive(name: &'static str, value: f64) -> Result<()> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        Err(RecsError::NotPositive { name, value })
+    }
+}
+
+fn non_negative(name: &'static str, value: f64) -> Result<()> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(RecsError::Negative { name, value })
+    }
+}
+
+impl ParamGuard for RecsParams {
+    type Checked = RecsValidParams;
+    type Error = RecsError;
+
+    fn check_ref(&self) -> Result<&RecsValidParams> {
+        let p = &self.0;
+        let s = p.weighting.signals;
+        let ordered = s.view.is_finite()
+            && s.purchase.is_finite()
+            && 0.0 < s.view
+            && s.view < s.cart
+            && s.cart < s.purchase;
+        if !ordered {
+            return Err(RecsError::SignalOrder(s));
+        }
+        positive("half_life_days", p.weighting.half_life_days)?;
+        positive("ease.lambda", p.ease.lambda)?;
+        non_negative("ease.repeat_weight", p.ease.repeat_weight)?;
+        positive("ials.reg", p.ials.reg)?;
+        non_negative("ials.reg_exponent", p.ials.reg_exponent)?;
+        non_negative("ials.alpha", p.ials.alpha)?;
+        positive("ials.unobserved_weight", p.ials.unobserved_weight)?;
+        if p.ials.factors == 0 {
+            return Err(RecsError::Zero {
+                name: "ials.factors",
+            });
+        }
+        if p.ials.iterations == 0 {
+            return Err(RecsError::Zero {
+                name: "ials.iterations",
+            });
+        }
+        Ok(p)
+    }
+
+    fn check(self) -> Result<RecsValidParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_pass_the_check() {
+        assert!(RecsParams::default().check().is_ok());
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        let base = RecsParams::default();
+        let swapped = SignalWeights {
+            view: 3.0,
+            cart: 1.0,
+            purchase: 10.0,
+        };
+        assert!(matches!(
+            base.signal_weights(swapped).check(),
+            Err(RecsError::SignalOrder(_))
+        ));
+        assert!(matches!(
+            base.half_life_days(0.0).check(),
+            Err(RecsError::NotPositive {
+                name: "half_life_days",
+                ..
+            })
+        ));
+        assert!(base.half_life_days(f64::NAN).check().is_err());
+        let ease = EaseParams {
+            lambda: -1.0,
+            repeat_weight: 0.0,
+        };
+        assert!(matches!(
+            base.ease(ease).check(),
+            Err(RecsError::NotPositive {
+                name: "ease.lambda",
+                ..
+            })
+        ));
+        let ials = IalsParams {
+            factors: 0,
+            ..base.values().ials
+        };
+        assert!(matches!(
+            base.ials(ials).check(),
+            Err(RecsError::Zero {
+                name: "ials.factors"
+            })
+        ));
+        let ials = IalsParams {
+            alpha: -0.5,
+            ..base.values().ials
+        };
+        assert!(base.ials(ials).check().is_err());
+    }
+}
