@@ -12,13 +12,17 @@ scripts/build.sh --test
 
 echo "test: unit and integration tests (SQLite)" >&2
 # Each stage has a time limit, so a hang fails fast with a message instead of eating CI's hour.
-timeout 1800 cargo test --release --locked --workspace
+# The API suite runs one test at a time: under load, parallel test servers in one process
+# have (rarely) left a page request hanging (see README, "Known problems").
+timeout 1800 cargo test --release --locked --workspace --exclude vitrine-server
+timeout 1800 cargo test --release --locked -p vitrine-server --lib --bins --test recs
+timeout 900 cargo test --release --locked -p vitrine-server --test api -- --test-threads=1
 
 echo "test: integration tests (PostgreSQL at ${PG_URL%%\?*})" >&2
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
 fi
-VITRINE_TEST_DATABASE_URL="$PG_URL" timeout 900 cargo test --release --locked -p vitrine-server --test api
+VITRINE_TEST_DATABASE_URL="$PG_URL" timeout 900 cargo test --release --locked -p vitrine-server --test api -- --test-threads=1
 
 echo "test: end-to-end (Chromium)" >&2
 (cd e2e && timeout 900 node --test --test-concurrency=1 --test-timeout=300000)

@@ -6,6 +6,7 @@
 use crate::catalog::{CategoryLink, ProductGrid, ProductSummary};
 use crate::error::StoreError;
 use crate::layout::page_data;
+use crate::recs::{Recommendations, RecsView, Slot, recs_resource};
 use crate::seo::{JsonLd, PageHead};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -36,13 +37,14 @@ pub async fn get_home() -> Result<HomeData, StoreError> {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_home());
+    let recs = recs_resource(Slot::Home, || None);
     view! {
-        {page_data(data, |home| view! { <HomeView home/> })}
+        {page_data(data, move |home| view! { <HomeView home recs/> })}
     }
 }
 
 #[component]
-fn HomeView(home: HomeData) -> impl IntoView {
+fn HomeView(home: HomeData, recs: Resource<Result<RecsView, StoreError>>) -> impl IntoView {
     let HomeData {
         hero,
         categories,
@@ -89,6 +91,7 @@ fn HomeView(home: HomeData) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+        <Recommendations kind=Slot::Home recs/>
         <section class="home-section" aria-labelledby="popular-heading">
             <h2 id="popular-heading">"Popular now"</h2>
             <ProductGrid products=popular/>

@@ -14,12 +14,14 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod error;
+pub mod experiments;
 pub mod home;
 pub mod layout;
 pub mod money;
 pub mod orders;
 pub mod privacy;
 pub mod product;
+pub mod recs;
 pub mod search;
 pub mod seo;
 #[cfg(feature = "ssr")]

@@ -8,6 +8,7 @@ use crate::catalog::{CategoryLink, StockLevel};
 use crate::error::StoreError;
 use crate::layout::{Breadcrumbs, ErrorPage, Loading};
 use crate::money::Money;
+use crate::recs::{Recommendations, RecsView, Slot, recs_resource};
 use crate::seo::{JsonLd, PageHead, breadcrumb_list};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -95,11 +96,12 @@ pub fn ProductPage() -> impl IntoView {
         move || params.read().get("slug").unwrap_or_default(),
         get_product,
     );
+    let recs = recs_resource(Slot::Product, move || params.read().get("slug"));
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(ProductLookup::Found(product)) => view! { <ProductView product=*product/> }.into_any(),
+                    Ok(ProductLookup::Found(product)) => view! { <ProductView product=*product recs/> }.into_any(),
                     Ok(ProductLookup::Moved { slug }) => view! { <Moved slug/> }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
@@ -125,7 +127,10 @@ fn Moved(slug: String) -> impl IntoView {
 }
 
 #[component]
-fn ProductView(product: ProductDetail) -> impl IntoView {
+fn ProductView(
+    product: ProductDetail,
+    recs: Resource<Result<RecsView, StoreError>>,
+) -> impl IntoView {
     let query = use_query_map();
     let product = StoredValue::new(product);
     let selected = Memo::new(move |_| {
@@ -210,6 +215,7 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
                 </section>
             </div>
         </article>
+        <Recommendations kind=Slot::Product recs/>
     }
 }
 

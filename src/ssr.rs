@@ -39,6 +39,14 @@ pub trait Storefront: Send + Sync + 'static {
     /// The product page of `stem` was shown to the sender of `request` (a signal for
     /// recommendations, recorded only for visitors who may be profiled).
     fn product_viewed(&self, request: &http::request::Parts, stem: &str);
+    /// What recommendation slot `slot` shows to the sender of `request` (`product_slug`: the
+    /// product on a product page).
+    async fn recommendations(
+        &self,
+        request: &http::request::Parts,
+        slot: crate::recs::Slot,
+        product_slug: Option<&str>,
+    ) -> Result<crate::recs::RecsView, StoreError>;
 }
 
 /// A cookie of the request being handled.

@@ -34,6 +34,11 @@ enum Command {
     /// Look up web orders and move them along (packed, shipped, delivered, cancelled, returned).
     #[command(subcommand)]
     Order(crate::orders::cli::OrderCommand),
+    /// Train the recommenders, evaluate them on the latest week, publish the best if it beats
+    /// popularity.
+    Train(crate::recs::cli::TrainArgs),
+    /// Print the offline evaluation table of the recommenders (issue 4's protocol).
+    Evaluate(crate::recs::cli::EvaluateArgs),
 }
 
 #[derive(Args, Default)]
@@ -67,7 +72,12 @@ struct ImportArgs {
 pub fn main() -> ExitCode {
     telemetry::init();
     let cli = Cli::parse();
+    // At least 4 workers, whatever the core count: with one worker, Leptos' server rendering
+    // can stall on a resource that never resumes (leptos-rs/leptos#4647; seen here in the
+    // integration tests on single-threaded runtimes).
+    let workers = std::thread::available_parallelism().map_or(4, |n| n.get().max(4));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
         .enable_all()
         .build()
     {
@@ -96,6 +106,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(args, file, database_url).await,
         Command::Import(args) => import(args, &database_url).await,
         Command::Order(command) => crate::orders::cli::run(command, &database_url).await,
+        Command::Train(args) => crate::recs::cli::run_train(args, &database_url).await,
+        Command::Evaluate(args) => crate::recs::cli::run_evaluate(args, &database_url).await,
     }
 }
 

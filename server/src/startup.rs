@@ -43,8 +43,19 @@ impl Application {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
         let (events, events_writer) = crate::events::EventSink::start(db.clone());
-        let catalog =
-            Arc::new(CatalogService::load(db.clone(), base_url.clone(), events.clone()).await?);
+        // The last published recommendation model (`vitrine train`); without one the slots
+        // use co-purchases. A model that cannot be read is logged, not fatal.
+        let models = crate::recs::default_models_dir(&config.database_url);
+        let published = crate::recs::load_published(&db, &models)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %format!("{e:#}"), "no recommendation model loaded");
+                None
+            });
+        let recs = Arc::new(crate::recs::RecsHandle::new(published));
+        let catalog = Arc::new(
+            CatalogService::load(db.clone(), base_url.clone(), events.clone(), recs).await?,
+        );
         let assets = Arc::new(Assets::load(&config.site_dir)?);
         let leptos_options = LeptosOptions::builder()
             .output_name("vitrine")

@@ -5,6 +5,7 @@
 use super::{CartLine, CartView, get_cart};
 use crate::catalog::StockLevel;
 use crate::layout::page_data;
+use crate::recs::{Recommendations, Slot, recs_resource};
 use crate::seo::PageHead;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -52,6 +53,7 @@ pub fn notice_text(code: &str, sku: Option<&str>, left: Option<i64>) -> Option<(
 #[component]
 pub fn CartPage() -> impl IntoView {
     let cart = Resource::new(|| (), |_| get_cart());
+    let recs = recs_resource(Slot::Cart, || None);
     let query = use_query_map();
     let notice = move || {
         let q = query.read();
@@ -71,6 +73,7 @@ pub fn CartPage() -> impl IntoView {
             view! { <p class=class role=if is_error { "alert" } else { "status" }>{text}</p> }
         })}
         {page_data(cart, |cart| view! { <CartBody cart/> })}
+        <Recommendations kind=Slot::Cart recs/>
     }
 }
 

@@ -188,6 +188,7 @@ fn ProductCard(product: ProductSummary) -> impl IntoView {
     } else {
         product.price.to_string()
     };
+    let button_label = format!(": {}", product.title);
     view! {
         <li class="product-card">
             <a class="product-card__link" href=format!("/p/{}", product.slug)>
@@ -197,6 +198,13 @@ fn ProductCard(product: ProductSummary) -> impl IntoView {
             </a>
             <span class="product-card__price price">{price}</span>
             <span class=level.class()>{level.text()}</span>
+            {product.quick_add_sku.map(|sku| view! {
+                <form class="product-card__add" method="post" action="/cart/add">
+                    <input type="hidden" name="sku" value=sku/>
+                    <input type="hidden" name="quantity" value="1"/>
+                    <button type="submit" class="button">"Add to cart"<span class="visually-hidden">{button_label}</span></button>
+                </form>
+            })}
         </li>
     }
 }

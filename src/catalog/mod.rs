@@ -44,6 +44,9 @@ pub struct ProductSummary {
     pub price_varies: bool,
     /// Units in stock over all variants.
     pub stock: i64,
+    /// The SKU to add straight from a listing: set for an in-stock product with one variant
+    /// (others need a choice on the product page).
+    pub quick_add_sku: Option<String>,
 }
 
 /// Stock as shoppers read it.

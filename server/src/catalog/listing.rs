@@ -110,6 +110,7 @@ mod tests {
                 price: Money::new(price, Currency::Gbp),
                 price_varies: false,
                 stock,
+                quick_add_sku: None,
             },
             units_sold: sold,
             first_seen: price,

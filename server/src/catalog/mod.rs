@@ -8,6 +8,7 @@
 pub mod listing;
 pub mod queries;
 pub mod search_index;
+pub mod suggestions;
 
 use crate::db::Db;
 use listing::Candidate;
@@ -43,6 +44,8 @@ pub struct CatalogService {
     base_url: String,
     snapshot: RwLock<Arc<Snapshot>>,
     events: crate::events::EventSink,
+    /// The published recommendation model, if any (swapped whole by training).
+    recs: Arc<crate::recs::RecsHandle>,
 }
 
 impl CatalogService {
@@ -51,12 +54,14 @@ impl CatalogService {
         db: Db,
         base_url: String,
         events: crate::events::EventSink,
+        recs: Arc<crate::recs::RecsHandle>,
     ) -> anyhow::Result<Self> {
         let service = CatalogService {
             db,
             base_url,
             snapshot: RwLock::new(Arc::default()),
             events,
+            recs,
         };
         service.rebuild_index().await?;
         Ok(service)
@@ -153,6 +158,7 @@ fn summary(row: SummaryRow) -> Result<ProductSummary, StoreError> {
     Ok(ProductSummary {
         price: money(row.min_price, &row.currency)?,
         price_varies: row.min_price != row.max_price,
+        quick_add_sku: (row.variant_count == 1 && row.stock > 0).then_some(row.first_sku),
         stem: row.stem,
         slug: row.slug,
         title: row.title,
@@ -194,6 +200,77 @@ impl Storefront for CatalogService {
         crate::cart::view(&self.db, cart_id)
             .await
             .map_err(unavailable)
+    }
+
+    async fn recommendations(
+        &self,
+        request: &axum::http::request::Parts,
+        slot: vitrine::recs::Slot,
+        product_slug: Option<&str>,
+    ) -> Result<vitrine::recs::RecsView, StoreError> {
+        use vitrine::recs::{RecsView, Slot};
+        let cart_id = vitrine::ssr::cookie_value(&request.headers, vitrine::cart::CART_COOKIE);
+        let in_cart: Vec<String> = crate::cart::view(&self.db, cart_id.as_deref())
+            .await
+            .map_err(unavailable)?
+            .lines
+            .into_iter()
+            .map(|l| l.stem)
+            .collect();
+        let exclude: std::collections::HashSet<String> = in_cart.iter().cloned().collect();
+        let now = crate::db::now();
+        let as_seed = |stem: String, signal| crate::recs::StemEvent {
+            stem,
+            time: now,
+            signal,
+        };
+        let (title, basis, seeds) = match slot {
+            Slot::Product => (
+                "Customers also bought",
+                "Bought by the same customers as this product.",
+                product_slug
+                    .and_then(stem_of_slug)
+                    .map(|s| as_seed(s, vitrine_recs::Signal::View))
+                    .into_iter()
+                    .collect(),
+            ),
+            Slot::Cart => (
+                "Complete your cart",
+                "Often bought with what is in your cart.",
+                in_cart
+                    .into_iter()
+                    .map(|s| as_seed(s, vitrine_recs::Signal::Cart))
+                    .collect(),
+            ),
+            Slot::Home => {
+                let history = match request.extensions.get::<crate::events::Visitor>() {
+                    Some(v) if v.profiled => suggestions::history(&self.db, &v.id)
+                        .await
+                        .map_err(unavailable)?,
+                    _ => Vec::new(),
+                };
+                (
+                    "Recommended for you",
+                    "Based on what you have looked at and bought here.",
+                    history,
+                )
+            }
+        };
+        let model = self.recs.current();
+        let rows = suggestions::pick(
+            &self.db,
+            model.as_deref(),
+            &seeds,
+            &exclude,
+            suggestions::SLOT_SIZE,
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(RecsView {
+            title: title.to_string(),
+            basis: basis.to_string(),
+            products: rows.into_iter().map(summary).collect::<Result<_, _>>()?,
+        })
     }
 
     fn product_viewed(&self, request: &axum::http::request::Parts, stem: &str) {

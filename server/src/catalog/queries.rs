@@ -24,6 +24,9 @@ pub struct SummaryRow {
     pub max_price: i64,
     pub stock: i64,
     pub currency: String,
+    /// The first SKU, and how many variants there are (one: the card can add it directly).
+    pub first_sku: String,
+    pub variant_count: i64,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -48,7 +51,8 @@ pub struct VariantRow {
 
 const SUMMARY_SELECT: &str = "SELECT p.stem, p.slug, p.title, p.units_sold, p.first_seen, \
      CAST(MIN(v.price_minor) AS BIGINT) AS min_price, CAST(MAX(v.price_minor) AS BIGINT) AS max_price, \
-     CAST(SUM(v.stock) AS BIGINT) AS stock, MIN(v.currency) AS currency \
+     CAST(SUM(v.stock) AS BIGINT) AS stock, MIN(v.currency) AS currency, \
+     MIN(v.sku) AS first_sku, CAST(COUNT(v.sku) AS BIGINT) AS variant_count \
      FROM products p JOIN variants v ON v.stem = p.stem";
 const SUMMARY_GROUP: &str = "GROUP BY p.stem, p.slug, p.title, p.units_sold, p.first_seen";
 

@@ -86,7 +86,7 @@ impl TestApp {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_shopper_adds_changes_and_removes_lines_priced_by_the_server() {
     let app = TestApp::spawn().await;
     let (sku, _, price, _) = variant_with_stock(&app, 3).await;
@@ -139,7 +139,7 @@ async fn a_shopper_adds_changes_and_removes_lines_priced_by_the_server() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn bad_quantities_and_unknown_items_get_clear_errors_and_change_nothing() {
     let app = TestApp::spawn().await;
     let (sku, _, _, stock) = variant_with_stock(&app, 1).await;
@@ -213,7 +213,7 @@ async fn bad_quantities_and_unknown_items_get_clear_errors_and_change_nothing() 
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn stock_limits_what_a_cart_can_hold_and_price_changes_are_shown() {
     let app = TestApp::spawn().await;
     let (sku, _, price, _) = variant_with_stock(&app, 2).await;
@@ -257,7 +257,7 @@ async fn stock_limits_what_a_cart_can_hold_and_price_changes_are_shown() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_forged_or_missing_cart_cookie_is_an_empty_cart() {
     let app = TestApp::spawn().await;
     assert!(

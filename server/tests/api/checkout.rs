@@ -124,7 +124,7 @@ async fn fifty_concurrent_checkouts_of_five_in_stock_make_exactly_five_orders() 
     assert_eq!(web_orders(&app).await, 5);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_same_key_twice_gives_one_order() {
     let app = TestApp::spawn().await;
     let (sku, _) = stocked_variant(&app, 10).await;
@@ -138,7 +138,7 @@ async fn the_same_key_twice_gives_one_order() {
     assert_eq!(stock_of(&app, &sku).await, 8);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_declined_card_leaves_stock_and_orders_untouched() {
     let app = TestApp::spawn().await;
     let (sku, _) = stocked_variant(&app, 3).await;
@@ -169,7 +169,7 @@ async fn a_declined_card_leaves_stock_and_orders_untouched() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_tampered_price_is_ignored() {
     let app = TestApp::spawn().await;
     let (sku, price) = stocked_variant(&app, 3).await;
@@ -197,7 +197,7 @@ async fn a_tampered_price_is_ignored() {
     assert_eq!(line_price, price);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn bad_checkout_input_is_refused_with_a_message() {
     let app = TestApp::spawn().await;
     let (sku, _) = stocked_variant(&app, 3).await;
@@ -219,7 +219,7 @@ async fn bad_checkout_input_is_refused_with_a_message() {
     assert_eq!(stock_of(&app, &sku).await, 3);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_order_page_shows_the_order_only_with_its_key() {
     let app = TestApp::spawn().await;
     let (sku, price) = stocked_variant(&app, 3).await;

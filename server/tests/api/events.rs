@@ -62,7 +62,7 @@ async fn product_of(app: &TestApp, sku: &str) -> (String, String) {
     .expect("product")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn views_cart_adds_and_purchases_are_recorded_per_visitor() {
     let app = TestApp::spawn().await;
     let (sku, _) = stocked_variant(&app, 10).await;
@@ -119,7 +119,7 @@ async fn views_cart_adds_and_purchases_are_recorded_per_visitor() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn crawlers_gpc_and_the_off_switch_are_never_profiled() {
     let app = TestApp::spawn().await;
     let (sku, _) = stocked_variant(&app, 10).await;

@@ -51,8 +51,10 @@ impl TestApp {
         let address = app.base_url().to_string();
         let db = app.db.clone();
         tokio::spawn(app.run_until_stopped());
+        // A request that hangs fails the test with a message instead of hanging the suite.
         let client = reqwest::Client::builder()
             .redirect(Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .expect("client");
         TestApp {

@@ -22,7 +22,7 @@ async fn counts(app: &TestApp) -> Vec<i64> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_malformed_file_is_rejected_with_line_numbers_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let before = counts(&app).await;
@@ -46,7 +46,7 @@ async fn a_malformed_file_is_rejected_with_line_numbers_and_changes_nothing() {
     assert_eq!(counts(&app).await, before, "nothing was written");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_cli_reports_a_rejected_file_and_exits_non_zero() {
     let app = TestApp::spawn_with_seed(None).await;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -70,7 +70,7 @@ async fn the_cli_reports_a_rejected_file_and_exits_non_zero() {
     assert_eq!(app.count("products").await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn importing_twice_duplicates_nothing() {
     let app = TestApp::spawn().await;
     let before = counts(&app).await;
@@ -84,7 +84,7 @@ async fn importing_twice_duplicates_nothing() {
     assert_eq!(counts(&app).await, before);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_whole_shipped_file_imports() {
     let app = TestApp::spawn_with_seed(None).await;
     let path = repo_root().join(vitrine_server::config::DEFAULT_SEED_CSV);

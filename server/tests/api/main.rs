@@ -10,3 +10,4 @@ mod import;
 mod orders;
 mod pages;
 mod seo;
+mod suggestions;

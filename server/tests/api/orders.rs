@@ -35,7 +35,7 @@ fn form<'a>(key: &'a str, country: &'a str, card: &'a str) -> Vec<(&'a str, &'a 
     ]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_checkout_form_keeps_the_input_on_error_and_places_the_order_without_javascript() {
     let app = TestApp::spawn().await;
     let (sku, price) = stocked_variant(&app, 4).await;
@@ -134,7 +134,7 @@ async fn placed(app: &TestApp, sku: &str, key: &str) -> (String, String) {
     )
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_order_is_found_by_its_number_and_email_only() {
     let app = TestApp::spawn().await;
     let (sku, _) = stocked_variant(&app, 5).await;
@@ -166,7 +166,7 @@ async fn an_order_is_found_by_its_number_and_email_only() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn orders_move_along_and_can_be_returned_within_seven_days_of_delivery() {
     let app = TestApp::spawn().await;
     let (sku, _) = stocked_variant(&app, 5).await;
@@ -257,7 +257,7 @@ async fn orders_move_along_and_can_be_returned_within_seven_days_of_delivery() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn cancelling_puts_the_stock_back_and_the_order_command_moves_orders() {
     let app = TestApp::spawn().await;
     let (sku, _) = stocked_variant(&app, 5).await;

@@ -25,7 +25,7 @@ fn html_text(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn home_shows_categories_and_popular_products() {
     let app = TestApp::spawn().await;
     let (_, title, ..) = best_seller(&app).await;
@@ -43,7 +43,7 @@ async fn home_shows_categories_and_popular_products() {
     assert!(html.contains("<title>Gifts, homeware and Christmas decorations · Vitrine</title>"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn product_page_has_name_price_and_json_ld() {
     let app = TestApp::spawn().await;
     let (slug, title, stem, _, _) = best_seller(&app).await;
@@ -89,7 +89,7 @@ async fn product_page_has_name_price_and_json_ld() {
     assert_eq!(crumbs["itemListElement"].as_array().map(Vec::len), Some(3));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_variant_in_the_url_selects_its_price_and_stock() {
     let app = TestApp::spawn().await;
     let (slug, sku, price): (String, String, i64) = sqlx::query_as(
@@ -111,7 +111,7 @@ async fn a_variant_in_the_url_selects_its_price_and_stock() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn unknown_product_is_404_and_a_renamed_one_301() {
     let app = TestApp::spawn().await;
     let html = app.page("/p/no-such-thing-99999999", 404).await;
@@ -139,7 +139,7 @@ async fn unknown_product_is_404_and_a_renamed_one_301() {
     assert_eq!(res.headers()["location"], format!("/p/{slug}").as_str());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn unknown_paths_are_404_pages_and_trailing_slashes_redirect() {
     let app = TestApp::spawn().await;
     let html = app.page("/no/such/page", 404).await;
@@ -150,7 +150,7 @@ async fn unknown_paths_are_404_pages_and_trailing_slashes_redirect() {
     app.page("/c/no-such-category", 404).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn category_lists_products_with_filters_and_real_pagination() {
     let app = TestApp::spawn().await;
     let (slug, name, count): (String, String, i64) = sqlx::query_as(
@@ -201,7 +201,7 @@ async fn category_lists_products_with_filters_and_real_pagination() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn search_ranks_matches_forgives_typos_and_escapes_input() {
     let app = TestApp::spawn().await;
     let html = app.page("/search?q=heart", 200).await;
@@ -247,7 +247,7 @@ async fn search_ranks_matches_forgives_typos_and_escapes_input() {
     assert!(hostile.contains("&lt;script&gt;"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pages_set_a_visitor_cookie_and_security_headers() {
     let app = TestApp::spawn().await;
     let res = app.get("/").await;
@@ -266,7 +266,7 @@ async fn pages_set_a_visitor_cookie_and_security_headers() {
     assert_eq!(img.status().as_u16(), 404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn product_images_are_generated_svg() {
     let app = TestApp::spawn().await;
     let (_, _, stem, ..) = best_seller(&app).await;

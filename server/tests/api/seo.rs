@@ -2,7 +2,7 @@
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn robots_points_at_the_sitemap() {
     let app = TestApp::spawn().await;
     let robots = app.page("/robots.txt", 200).await;
@@ -10,7 +10,7 @@ async fn robots_points_at_the_sitemap() {
     assert!(robots.contains("Disallow: /search"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sitemap_lists_every_product_and_category_with_lastmod() {
     let app = TestApp::spawn().await;
     let xml = app.page("/sitemap.xml", 200).await;
