@@ -22,18 +22,27 @@ pub struct PrivacyView {
     pub gpc: bool,
 }
 
+#[cfg(feature = "ssr")]
+impl PrivacyView {
+    /// The switch's cookie and the `Sec-GPC` header of a request: the one reading of both that
+    /// the page and the server's profiling rule share.
+    pub fn of(headers: &http::HeaderMap) -> Self {
+        PrivacyView {
+            personalised: crate::ssr::cookie_value(headers, PERSONALISE_COOKIE).as_deref()
+                != Some("off"),
+            gpc: headers
+                .get("sec-gpc")
+                .is_some_and(|v| v.as_bytes().trim_ascii() == b"1"),
+        }
+    }
+}
+
 #[server]
 pub async fn get_privacy() -> Result<PrivacyView, StoreError> {
     let headers: http::HeaderMap = leptos_axum::extract()
         .await
         .map_err(|_| StoreError::Unavailable)?;
-    Ok(PrivacyView {
-        personalised: crate::ssr::cookie_value(&headers, PERSONALISE_COOKIE).as_deref()
-            != Some("off"),
-        gpc: headers
-            .get("sec-gpc")
-            .is_some_and(|v| v.as_bytes().trim_ascii() == b"1"),
-    })
+    Ok(PrivacyView::of(&headers))
 }
 
 #[component]

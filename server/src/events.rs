@@ -93,11 +93,8 @@ pub fn profiling_allowed(headers: &HeaderMap) -> bool {
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let gpc = headers
-        .get("sec-gpc")
-        .is_some_and(|v| v.as_bytes().trim_ascii() == b"1");
-    let off = vitrine::ssr::cookie_value(headers, PERSONALISE_COOKIE).as_deref() == Some("off");
-    !is_crawler(ua) && !gpc && !off
+    let privacy = vitrine::privacy::PrivacyView::of(headers);
+    !is_crawler(ua) && privacy.personalised && !privacy.gpc
 }
 
 #[derive(Debug)]

@@ -63,14 +63,10 @@ pub async fn place(
         .map(|Extension(v)| v.id);
     let cart_id =
         vitrine::ssr::cookie_value(&headers, CART_COOKIE).filter(|id| crate::cart::is_cart_id(id));
-    let result = match (&cart_id, parse(&form)) {
+    let result = match (&cart_id, parse(&form, profiled_visitor)) {
         (None, _) => Err(CheckoutError::EmptyCart),
         (Some(_), Err(message)) => Err(CheckoutError::Invalid(message)),
         (Some(cart_id), Ok(request)) => {
-            let request = CheckoutRequest {
-                profiled_visitor,
-                ..request
-            };
             orders::place(&state.db, state.payments.as_ref(), cart_id, request).await
         }
     };
@@ -140,7 +136,8 @@ fn json_reply(result: Result<PlacedOrder, CheckoutError>) -> Response {
     (status, Json(body)).into_response()
 }
 
-fn parse(form: &CheckoutForm) -> Result<CheckoutRequest, String> {
+/// The form as a request; `profiled_visitor` is recorded as the buyer when they may be profiled.
+fn parse(form: &CheckoutForm, profiled_visitor: Option<String>) -> Result<CheckoutRequest, String> {
     let delivery = Delivery::parse(
         &form.email,
         &form.name,
@@ -163,7 +160,7 @@ fn parse(form: &CheckoutForm) -> Result<CheckoutRequest, String> {
         shipping,
         card,
         idempotency_key: form.idempotency_key.clone(),
-        profiled_visitor: None,
+        profiled_visitor,
     })
 }
 

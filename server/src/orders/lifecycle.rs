@@ -4,7 +4,7 @@
 //! only from the status it read (so two moves cannot both win), appends a timeline event,
 //! queues a message in the outbox, and puts the stock back when goods come back or never left.
 
-use super::view::return_deadline;
+use super::view::{events_of, return_deadline};
 use super::{AnyQuery, exec};
 use crate::db::{self, Db};
 use anyhow::Context;
@@ -148,13 +148,7 @@ pub async fn request_return(
     let Some((status,)) = row else {
         return Err(AdvanceError::UnknownOrder(number.to_string()));
     };
-    let events: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT status, at, note FROM order_events WHERE order_number = $1 ORDER BY seq",
-    )
-    .bind(number)
-    .fetch_all(db)
-    .await
-    .context("Failed to read the order's timeline")?;
+    let events = events_of(db, number).await?;
     if status == OrderStatus::Delivered.key() && return_deadline(&status, &events, now).is_none() {
         return Err(AdvanceError::ReturnWindowClosed);
     }

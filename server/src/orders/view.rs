@@ -57,13 +57,7 @@ pub async fn view(
     .fetch_all(db)
     .await
     .context("Failed to load order lines")?;
-    let events: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT status, at, note FROM order_events WHERE order_number = $1 ORDER BY seq",
-    )
-    .bind(number)
-    .fetch_all(db)
-    .await
-    .context("Failed to load order events")?;
+    let events = events_of(db, number).await?;
     let return_until = return_deadline(&o.status, &events, crate::db::now())
         .map(crate::http::seo_routes::iso_date);
     Ok(Some(OrderView {
@@ -97,6 +91,15 @@ pub async fn view(
         postcode: o.postcode,
         country: o.country,
     }))
+}
+
+/// The timeline of order `number` as (status, unix time, note), oldest first.
+pub(super) async fn events_of(db: &Db, number: &str) -> anyhow::Result<Vec<(String, i64, String)>> {
+    sqlx::query_as("SELECT status, at, note FROM order_events WHERE order_number = $1 ORDER BY seq")
+        .bind(number)
+        .fetch_all(db)
+        .await
+        .context("Failed to load order events")
 }
 
 /// When a return can still be requested: delivered, and less than 7 days ago.
