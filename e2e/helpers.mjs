@@ -20,7 +20,8 @@ export function vitrine(server, args) {
   });
 }
 
-export async function startServer() {
+// `args` go to `vitrine serve`; the background training job is off unless they turn it on.
+export async function startServer(args = []) {
   const dir = mkdtempSync(join(tmpdir(), 'vitrine-e2e-'));
   const databaseUrl = `sqlite://${join(dir, 'e2e.db')}?mode=rwc`;
   const child = spawn(bin, [
@@ -28,6 +29,8 @@ export async function startServer() {
     '--addr', '127.0.0.1:0',
     '--site-dir', process.env.VITRINE_E2E_SITE_DIR ?? join(root, 'dist'),
     '--seed-csv', join(root, 'data/seed/online_retail_2010-12-01_to_2010-12-20.csv'),
+    ...(args.includes('--train-every-hours') ? [] : ['--train-every-hours', '0']),
+    ...args,
   ], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn' },
@@ -81,10 +84,10 @@ export async function hydrated(page) {
 }
 
 // Registers hooks that start a store and a browser for the test file; fields fill in `before`.
-export function useStore() {
+export function useStore(args = []) {
   const store = {};
   before(async () => {
-    store.server = await startServer();
+    store.server = await startServer(args);
     store.browser = await launchBrowser();
   });
   after(async () => {

@@ -10,7 +10,7 @@ wasm_bindgen_version() {
 start_bench_server() {
   local work=$1 site=$2
   DATABASE_URL="sqlite://$work/bench.db?mode=rwc" RUST_LOG=warn target/release/vitrine serve \
-    --addr 127.0.0.1:0 --site-dir "$site" >"$work/out" 2>"$work/err" &
+    --addr 127.0.0.1:0 --site-dir "$site" --train-every-hours 0 >"$work/out" 2>"$work/err" &
   pid=$!
   for _ in $(seq 1 600); do
     url=$(grep -o 'http://[0-9.:]*' "$work/out" 2>/dev/null || true)

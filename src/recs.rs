@@ -24,6 +24,9 @@ pub struct RecsView {
     /// Why these: shown under the title, so a shopper knows what the list is based on.
     pub basis: String,
     pub products: Vec<ProductSummary>,
+    /// What ranked the list: `model-N` (published version N) or `co-purchases` (no model yet,
+    /// or it knew nothing about the seeds). Shown to operators as `data-source`.
+    pub source: String,
 }
 
 /// The slot's data: `product` is the slug of the product on a product page.
@@ -63,7 +66,7 @@ pub fn Recommendations(kind: Slot, recs: Resource<Result<RecsView, StoreError>>)
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 recs.await.ok().filter(|r| !r.products.is_empty()).map(|r| view! {
-                    <section class="home-section recs" aria-labelledby=id data-testid=id>
+                    <section class="home-section recs" aria-labelledby=id data-testid=id data-source=r.source>
                         <h2 id=id>{r.title}</h2>
                         <p class="hint">{r.basis}" "<a href="/privacy">"Personalised recommendations: on/off"</a></p>
                         <ProductGrid products=r.products/>

@@ -58,6 +58,14 @@ struct ServeArgs {
     /// Start with an empty catalogue instead of importing the seed CSV.
     #[arg(long)]
     no_seed: bool,
+    /// Retrain the recommenders in the background every this many hours (default 24; 0 turns
+    /// the job off, e.g. on all but one replica).
+    #[arg(long, env = "VITRINE_TRAIN_EVERY_HOURS")]
+    train_every_hours: Option<f64>,
+    /// Where recommendation models are published (default: `models/` beside the SQLite file,
+    /// else data/models).
+    #[arg(long, env = "VITRINE_MODELS_DIR")]
+    models_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -128,6 +136,14 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: String) -> anyho
     }
     if args.no_seed || file.seed_on_empty == Some(false) {
         config.seed_csv = None;
+    }
+    let hours = args
+        .train_every_hours
+        .or(file.train_every_hours)
+        .unwrap_or(24.0);
+    config.train_every = config::train_interval(hours)?;
+    if let Some(dir) = args.models_dir {
+        config.models_dir = dir;
     }
     let app = startup::Application::build(config).await?;
     println!("Vitrine is serving at {}", app.base_url());

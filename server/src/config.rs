@@ -21,17 +21,25 @@ pub struct Config {
     pub site_dir: PathBuf,
     /// Imported on start when the catalogue is empty.
     pub seed_csv: Option<PathBuf>,
+    /// How often the recommenders retrain in the background (`None`: never; `vitrine serve`
+    /// defaults to daily, tests to never).
+    pub train_every: Option<std::time::Duration>,
+    /// Where published recommendation models are read and written.
+    pub models_dir: PathBuf,
 }
 
 impl Config {
     /// Defaults for a store on `addr` with database `database_url`: what tests start from.
     pub fn new(addr: SocketAddr, database_url: impl Into<String>) -> Self {
+        let database_url = database_url.into();
         Config {
             addr,
-            database_url: database_url.into(),
+            models_dir: crate::recs::default_models_dir(&database_url),
+            database_url,
             public_url: None,
             site_dir: PathBuf::from("dist"),
             seed_csv: Some(PathBuf::from(DEFAULT_SEED_CSV)),
+            train_every: None,
         }
     }
 }
@@ -46,6 +54,7 @@ pub struct FileConfig {
     pub site_dir: Option<PathBuf>,
     pub seed_csv: Option<PathBuf>,
     pub seed_on_empty: Option<bool>,
+    pub train_every_hours: Option<f64>,
 }
 
 impl FileConfig {
@@ -67,6 +76,20 @@ pub fn parse_public_url(url: &str) -> anyhow::Result<String> {
         anyhow::bail!("the public URL must look like https://shop.example, got {url:?}");
     }
     Ok(url.to_string())
+}
+
+/// `--train-every-hours`: `None` for 0 (the job is off), else the interval; at least a minute,
+/// at most a year.
+pub fn train_interval(hours: f64) -> anyhow::Result<Option<std::time::Duration>> {
+    if hours == 0.0 {
+        return Ok(None);
+    }
+    if !(1.0 / 60.0..=24.0 * 366.0).contains(&hours) {
+        anyhow::bail!(
+            "--train-every-hours must be 0 (off) or between 0.017 (a minute) and 8784, got {hours}"
+        );
+    }
+    Ok(Some(std::time::Duration::from_secs_f64(hours * 3600.0)))
 }
 
 #[cfg(test)]
@@ -93,5 +116,17 @@ mod tests {
         std::fs::write(&path, "addr = \"127.0.0.1:8080\"\n").expect("write");
         let ok = FileConfig::load(Some(&path)).expect("valid");
         assert_eq!(ok.addr, Some("127.0.0.1:8080".parse().expect("addr")));
+    }
+
+    #[test]
+    fn the_training_interval_is_off_at_zero_and_bounded() {
+        assert_eq!(train_interval(0.0).ok(), Some(None));
+        assert_eq!(
+            train_interval(24.0).ok().flatten(),
+            Some(std::time::Duration::from_secs(86_400))
+        );
+        for bad in [-1.0, 0.001, f64::NAN, 1e9] {
+            assert!(train_interval(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -45,14 +45,20 @@ impl Application {
         let (events, events_writer) = crate::events::EventSink::start(db.clone());
         // The last published recommendation model (`vitrine train`); without one the slots
         // use co-purchases. A model that cannot be read is logged, not fatal.
-        let models = crate::recs::default_models_dir(&config.database_url);
-        let published = crate::recs::load_published(&db, &models)
+        let published = crate::recs::load_published(&db, &config.models_dir)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %format!("{e:#}"), "no recommendation model loaded");
                 None
             });
         let recs = Arc::new(crate::recs::RecsHandle::new(published));
+        if let Some(every) = config.train_every {
+            let schedule = crate::recs::schedule::Schedule {
+                every,
+                models_dir: config.models_dir.clone(),
+            };
+            crate::recs::schedule::spawn(db.clone(), recs.clone(), schedule);
+        }
         let catalog = Arc::new(
             CatalogService::load(db.clone(), base_url.clone(), events.clone(), recs).await?,
         );

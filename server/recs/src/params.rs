@@ -92,14 +92,14 @@ impl RecsValidParams {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RecsParams(RecsValidParams);
 
-/// Half-life (days) chosen for EASE on the validation split.
-const EASE_HALF_LIFE_DAYS: f64 = 30.0;
-/// Half-life (days) chosen for iALS on the validation split: it preferred a long memory.
+/// Half-life (days) chosen for EASE on the validation split: a long memory.
+const EASE_HALF_LIFE_DAYS: f64 = 365.0;
+/// Half-life (days) chosen for iALS on the validation split: a long memory too.
 const IALS_HALF_LIFE_DAYS: f64 = 365.0;
 
 impl Default for RecsParams {
-    /// EASE with the values the validation grid (`vitrine_recs::tune::grid`) chose: λ = 3000,
-    /// repeat weight 0.1, half-life 30 days; iALS's section holds its own chosen values.
+    /// EASE with the values the validation grid (`vitrine_recs::tune::grid`) chose: λ = 200,
+    /// repeat weight 0.1, half-life 365 days; iALS's section holds its own chosen values.
     fn default() -> Self {
         RecsParams(RecsValidParams {
             algorithm: Algorithm::Ease,
@@ -112,7 +112,7 @@ impl Default for RecsParams {
                 half_life_days: EASE_HALF_LIFE_DAYS,
             },
             ease: EaseParams {
-                lambda: 3000.0,
+                lambda: 200.0,
                 repeat_weight: 0.1,
             },
             ials: IalsParams {
@@ -120,7 +120,7 @@ impl Default for RecsParams {
                 reg: 0.03,
                 reg_exponent: 1.0,
                 alpha: 10.0,
-                unobserved_weight: 0.3,
+                unobserved_weight: 0.03,
                 iterations: 12,
             },
             seed: 42,

@@ -38,8 +38,8 @@ pub fn validation_split(data: &Dataset, split: i64, validation_days: i64) -> Spl
 pub fn grid(base: RecsParams) -> Vec<RecsParams> {
     let mut out = vec![base.algorithm(Algorithm::Popularity)];
     for half_life in [7.0, 30.0, 365.0] {
-        for lambda in [30.0, 100.0, 300.0, 1000.0, 3000.0] {
-            for repeat_weight in [0.0, 0.1, 0.3, 1.0] {
+        for lambda in [30.0, 100.0, 200.0, 300.0, 1000.0, 3000.0] {
+            for repeat_weight in [0.0, 0.05, 0.1, 0.3, 1.0] {
                 out.push(
                     base.algorithm(Algorithm::Ease)
                         .half_life_days(half_life)

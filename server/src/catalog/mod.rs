@@ -257,7 +257,7 @@ impl Storefront for CatalogService {
             }
         };
         let model = self.recs.current();
-        let rows = suggestions::pick(
+        let (rows, version) = suggestions::pick(
             &self.db,
             model.as_deref(),
             &seeds,
@@ -270,6 +270,7 @@ impl Storefront for CatalogService {
             title: title.to_string(),
             basis: basis.to_string(),
             products: rows.into_iter().map(summary).collect::<Result<_, _>>()?,
+            source: version.map_or_else(|| "co-purchases".to_string(), |v| format!("model-{v}")),
         })
     }
 

@@ -49,7 +49,12 @@ pub async fn co_purchased(
         .map(|(stem, _)| stem)
         .filter(|stem| !exclude.contains(stem) && !seeds.contains(stem))
         .collect();
-    let mut rows = queries::summaries_by_stem(db, &ranked).await?;
+    in_stock(db, &ranked, limit).await
+}
+
+/// The first `limit` of `ranked` that are in stock, as cards, in `ranked`'s order.
+async fn in_stock(db: &Db, ranked: &[String], limit: usize) -> anyhow::Result<Vec<SummaryRow>> {
+    let mut rows = queries::summaries_by_stem(db, ranked).await?;
     rows.retain(|r| r.stock > 0);
     rows.sort_by_key(|r| ranked.iter().position(|s| *s == r.stem));
     rows.truncate(limit);
@@ -80,19 +85,25 @@ pub async fn history(db: &Db, visitor_id: &str) -> anyhow::Result<Vec<StemEvent>
         .collect())
 }
 
-/// What the slot shows for `seeds`: the model's ranking when it has one, else co-purchases.
+/// What the slot shows for `seeds`: the model's ranking when it has one, else co-purchases;
+/// with the published version that ranked it (`None`: co-purchases).
 pub async fn pick(
     db: &Db,
     model: Option<&Served>,
     seeds: &[StemEvent],
     exclude: &HashSet<String>,
     limit: usize,
-) -> anyhow::Result<Vec<SummaryRow>> {
+) -> anyhow::Result<(Vec<SummaryRow>, Option<i64>)> {
     let mut stems: Vec<String> = Vec::new();
     for e in seeds {
         if !stems.contains(&e.stem) {
             stems.push(e.stem.clone());
         }
+    }
+    // No seeds, no list: a model would answer with its popularity list, which a slot titled
+    // "Recommended for you" must not pass off as personal (the home page shows "Popular now").
+    if stems.is_empty() {
+        return Ok((Vec::new(), None));
     }
     let skip = |s: &str| exclude.contains(s) || stems.iter().any(|t| t == s);
     // Ask for more than needed: some will be out of stock.
@@ -105,11 +116,8 @@ pub async fn pick(
     .map(|(stem, _)| stem)
     .collect();
     if ranked.is_empty() {
-        return co_purchased(db, &stems, exclude, limit).await;
+        return Ok((co_purchased(db, &stems, exclude, limit).await?, None));
     }
-    let mut rows = queries::summaries_by_stem(db, &ranked).await?;
-    rows.retain(|r| r.stock > 0);
-    rows.sort_by_key(|r| ranked.iter().position(|s| *s == r.stem));
-    rows.truncate(limit);
-    Ok(rows)
+    let rows = in_stock(db, &ranked, limit).await?;
+    Ok((rows, model.and_then(|m| m.version)))
 }

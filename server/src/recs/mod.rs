@@ -10,10 +10,11 @@
 pub mod cli;
 mod data;
 mod publish;
+pub mod schedule;
 mod serving;
 mod train;
 
-pub use data::{Interactions, load_interactions};
+pub use data::{Interactions, UserKey, load_interactions};
 pub use publish::{Published, default_models_dir, load_published, publish};
 pub use serving::{RecsHandle, Served, StemEvent};
 pub use train::{TrainOptions, TrainOutcome, default_candidates, evaluate_benchmark, train};

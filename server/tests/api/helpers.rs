@@ -40,11 +40,18 @@ impl TestApp {
 
     /// `None` starts with an empty catalogue.
     pub async fn spawn_with_seed(lines: Option<usize>) -> TestApp {
+        Self::spawn_with(lines, |_| {}).await
+    }
+
+    /// [`Self::spawn_with_seed`], with `adjust` changing the configuration last.
+    pub async fn spawn_with(lines: Option<usize>, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let (database_url, pg) = fresh_database(dir.path()).await;
         let mut config = Config::new("127.0.0.1:0".parse().expect("addr"), database_url.clone());
         config.seed_csv = lines.map(|n| seed_slice(dir.path(), n));
         config.site_dir = dir.path().join("no-dist");
+        config.models_dir = dir.path().join("models");
+        adjust(&mut config);
         let app = Application::build(config)
             .await
             .expect("the application starts");

@@ -142,3 +142,83 @@ async fn recommended_for_you_needs_a_profiled_visitors_own_history() {
         "only from one's own history"
     );
 }
+
+/// The slot's `data-source`: which model (or co-purchases) ranked it.
+fn slot_source(html: &str, testid: &str) -> Option<String> {
+    let start = html.find(&format!("data-testid=\"{testid}\""))?;
+    let rest = &html[start..];
+    let rest = &rest[rest.find("data-source=\"")? + "data-source=\"".len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_training_job_publishes_a_model_whose_slots_show_what_was_bought_together() {
+    // The whole shipped file: training evaluates on its last week, so it needs the weeks before.
+    let app = TestApp::spawn_with(Some(1_000_000), |config| {
+        config.train_every = Some(std::time::Duration::from_secs(3600));
+    })
+    .await;
+    let (stem, slug, _) = product_with_partners(&app).await;
+    // Nothing was published before, so the first round starts at once.
+    let mut published = 0;
+    for _ in 0..600 {
+        published = app.count("model_versions").await;
+        if published > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(published, 1, "the job published within 5 minutes");
+    let (version,): (i64,) = sqlx::query_as("SELECT MAX(version) FROM model_versions")
+        .fetch_one(&app.db)
+        .await
+        .expect("version");
+    // The swap happens right after the row is written.
+    let mut html = String::new();
+    for _ in 0..50 {
+        html = page(&app, &format!("/p/{slug}"), "").await;
+        if slot_source(&html, "recs-product") == Some(format!("model-{version}")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        slot_source(&html, "recs-product"),
+        Some(format!("model-{version}")),
+        "the product slot is served by the published model"
+    );
+    let shown = slot_stems(&html, "recs-product").expect("the slot");
+    assert_eq!(shown.len(), 4, "{html}");
+    for other in &shown {
+        assert_ne!(other, &stem, "never the product on view");
+        let (together,): (i64,) = sqlx::query_as(
+            "SELECT CAST(COUNT(DISTINCT l1.order_number) AS BIGINT) FROM order_lines l1 \
+             JOIN variants v1 ON v1.sku = l1.sku JOIN order_lines l2 ON l2.order_number = l1.order_number \
+             JOIN variants v2 ON v2.sku = l2.sku WHERE v1.stem = $1 AND v2.stem = $2",
+        )
+        .bind(&stem)
+        .bind(other)
+        .fetch_one(&app.db)
+        .await
+        .expect("co-occurrence");
+        assert!(together > 0, "{other} was bought with {stem} in the data");
+    }
+
+    // A profiled visitor's home list comes from the model too; switched off, there is none.
+    let me = "ef".repeat(16);
+    page(&app, &format!("/p/{slug}"), &format!("vid={me}")).await;
+    let mut home = String::new();
+    for _ in 0..50 {
+        home = page(&app, "/", &format!("vid={me}")).await;
+        if slot_stems(&home, "recs-home").is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        slot_source(&home, "recs-home"),
+        Some(format!("model-{version}"))
+    );
+    let off = page(&app, "/", &format!("vid={me}; personalise=off")).await;
+    assert!(slot_stems(&off, "recs-home").is_none());
+}
