@@ -7,12 +7,13 @@ import { hydrated, useStore, watchConsole } from './helpers.mjs';
 // The job's first round starts at once on a store with no published model.
 const store = useStore(['--train-every-hours', '24']);
 
-// Waits (up to 4 minutes) until a product page's slot is ranked by a published model.
-async function modelInService(request, url) {
-  const home = await (await request.get(url + '/')).text();
+// Waits (up to 4 minutes) until a product page's slot is ranked by a published model. Plain
+// fetch without cookies: the shopper's browser must not have viewed anything yet.
+async function modelInService(url) {
+  const home = await (await fetch(url + '/')).text();
   const product = home.match(/href="(\/p\/[^"]+)"/)[1];
   for (let i = 0; i < 240; i++) {
-    const html = await (await request.get(url + product)).text();
+    const html = await (await fetch(url + product)).text();
     const source = html.match(/data-testid="recs-product"[^>]*data-source="([^"]+)"/);
     if (source && source[1].startsWith('model-')) return source[1];
     await new Promise((ok) => setTimeout(ok, 1000));
@@ -25,7 +26,7 @@ const cards = (page, section) =>
 
 test('viewing three products of one kind changes the home recommendations; switching off restores the popular list', async () => {
   const context = await store.browser.newContext();
-  const model = await modelInService(context.request, store.server.url);
+  const model = await modelInService(store.server.url);
   const page = await context.newPage();
   const problems = watchConsole(page);
 

@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 scripts/bootstrap.sh "$@"
 export TRUNK_TOOLS_WASM_BINDGEN="$(wasm_bindgen_version)"
+# Trunk builds offline (Trunk.toml), so the crates of both targets are fetched first: a fresh
+# machine has none of the wasm-only ones.
+cargo fetch --locked
 echo "build: hydrate bundle (trunk, wasm-bindgen $TRUNK_TOOLS_WASM_BINDGEN)" >&2
 trunk build --release
 echo "build: server" >&2

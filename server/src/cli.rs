@@ -39,6 +39,10 @@ enum Command {
     Train(crate::recs::cli::TrainArgs),
     /// Print the offline evaluation table of the recommenders (issue 4's protocol).
     Evaluate(crate::recs::cli::EvaluateArgs),
+    /// Staff accounts for the console under /admin: `staff add <email> --role marketer|admin`
+    /// (password prompted, or the first line of standard input), `staff list`.
+    #[command(subcommand)]
+    Staff(crate::staff::cli::StaffCommand),
 }
 
 #[derive(Args, Default)]
@@ -116,6 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Order(command) => crate::orders::cli::run(command, &database_url).await,
         Command::Train(args) => crate::recs::cli::run_train(args, &database_url).await,
         Command::Evaluate(args) => crate::recs::cli::run_evaluate(args, &database_url).await,
+        Command::Staff(command) => crate::staff::cli::run(command, &database_url).await,
     }
 }
 

@@ -5,6 +5,7 @@
 //! `main.rs` only calls [`cli::main`]; everything here is library code that the integration
 //! tests drive through [`startup::Application`].
 
+pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod cli;
@@ -20,5 +21,6 @@ pub mod importer;
 pub mod orders;
 pub mod payments;
 pub mod recs;
+pub mod staff;
 pub mod startup;
 pub mod telemetry;

@@ -100,7 +100,11 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight and writes the
     /// events still queued (for at most 5 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // The peer address reaches handlers as `ConnectInfo` (the console's sign-in limit).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         if tokio::time::timeout(std::time::Duration::from_secs(5), self.events_writer)

@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
             "/orders/{number}/return",
             axum::routing::post(order_forms::request_return),
         )
+        .merge(crate::admin::router())
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(fallback)
         .layer(axum::middleware::from_fn(middleware::visitor))

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0 against a fresh database (SQLite by default,
 //! PostgreSQL when VITRINE_TEST_DATABASE_URL is set), driven over HTTP.
 
+mod admin;
 mod cart;
 mod checkout;
 mod crash;
