@@ -8,12 +8,12 @@ import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '..');
-const bin = process.env.VITRINE_BIN ?? join(root, 'target/release/vitrine');
+export const vitrineBin = process.env.VITRINE_BIN ?? join(root, 'target/release/vitrine');
 
 // Runs the `vitrine` command against a test server's database (as an operator would) and
 // returns what it printed.
 export function vitrine(server, args) {
-  return execFileSync(bin, args, {
+  return execFileSync(vitrineBin, args, {
     cwd: root,
     env: { ...process.env, DATABASE_URL: server.databaseUrl, RUST_LOG: 'warn' },
     encoding: 'utf8',
@@ -24,7 +24,7 @@ export function vitrine(server, args) {
 export async function startServer(args = []) {
   const dir = mkdtempSync(join(tmpdir(), 'vitrine-e2e-'));
   const databaseUrl = `sqlite://${join(dir, 'e2e.db')}?mode=rwc`;
-  const child = spawn(bin, [
+  const child = spawn(vitrineBin, [
     'serve',
     '--addr', '127.0.0.1:0',
     '--site-dir', process.env.VITRINE_E2E_SITE_DIR ?? join(root, 'dist'),
