@@ -11,13 +11,20 @@ use crate::seo::{JsonLd, PageHead};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The home hero slot.
+/// The home hero slot: the built-in words, a shipped variant's, or the variant of a running
+/// experiment the server assigned to this visitor (`vitrine::experiments::assign`). The page
+/// data carries the chosen words, so hydration renders exactly what the server did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hero {
     pub headline: String,
     pub copy: String,
     pub cta_label: String,
     pub cta_href: String,
+    /// The experiment and variant position that chose these words, if one did.
+    #[serde(default)]
+    pub experiment: Option<String>,
+    #[serde(default)]
+    pub variant: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,7 +38,10 @@ pub struct HomeData {
 
 #[server]
 pub async fn get_home() -> Result<HomeData, StoreError> {
-    crate::ssr::store()?.0.home().await
+    let request: http::request::Parts = leptos_axum::extract()
+        .await
+        .map_err(|_| StoreError::Unavailable)?;
+    crate::ssr::store()?.0.home(&request).await
 }
 
 #[component]
@@ -71,7 +81,12 @@ fn HomeView(home: HomeData, recs: Resource<Result<RecsView, StoreError>>) -> imp
             base_url=base_url
         />
         <JsonLd value=site/>
-        <section class="hero" data-slot="home-hero">
+        <section
+            class="hero"
+            data-slot="home-hero"
+            data-experiment=hero.experiment
+            data-variant=hero.variant.map(|v| v.to_string())
+        >
             <div class="hero__text">
                 <h1>{hero.headline}</h1>
                 <p>{hero.copy}</p>

@@ -203,6 +203,7 @@ fn ProductView(
                         "Add to cart"
                     </button>
                 </form>
+                <Recommendations kind=Slot::Product recs above=true/>
                 <section class="product__description" aria-labelledby="desc-heading">
                     <h2 id="desc-heading">"About this product"</h2>
                     <p>{p.description.clone()}</p>

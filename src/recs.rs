@@ -27,6 +27,15 @@ pub struct RecsView {
     /// What ranked the list: `model-N` (published version N) or `co-purchases` (no model yet,
     /// or it knew nothing about the seeds). Shown to operators as `data-source`.
     pub source: String,
+    /// Product page only: the slot sits above the description instead of after the product
+    /// (the `product_layout` experiment's variant for this visitor).
+    #[serde(default)]
+    pub above: bool,
+    /// The experiment and variant that chose the layout or the algorithm, if any.
+    #[serde(default)]
+    pub experiment: Option<String>,
+    #[serde(default)]
+    pub variant: Option<u32>,
 }
 
 /// The slot's data: `product` is the slug of the product on a product page.
@@ -54,9 +63,14 @@ pub fn recs_resource(
 }
 
 /// A recommendation slot (`kind`: the view! macro reserves `slot`); renders nothing while
-/// empty, or if the recommendations failed.
+/// empty, or if the recommendations failed. A page may hold the slot in two places: each
+/// renders only where the data says (`above`), so server and hydration agree.
 #[component]
-pub fn Recommendations(kind: Slot, recs: Resource<Result<RecsView, StoreError>>) -> impl IntoView {
+pub fn Recommendations(
+    kind: Slot,
+    recs: Resource<Result<RecsView, StoreError>>,
+    #[prop(optional)] above: bool,
+) -> impl IntoView {
     let id = match kind {
         Slot::Home => "recs-home",
         Slot::Product => "recs-product",
@@ -65,8 +79,15 @@ pub fn Recommendations(kind: Slot, recs: Resource<Result<RecsView, StoreError>>)
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                recs.await.ok().filter(|r| !r.products.is_empty()).map(|r| view! {
-                    <section class="home-section recs" aria-labelledby=id data-testid=id data-source=r.source>
+                recs.await.ok().filter(|r| !r.products.is_empty() && r.above == above).map(|r| view! {
+                    <section
+                        class="home-section recs"
+                        aria-labelledby=id
+                        data-testid=id
+                        data-source=r.source
+                        data-experiment=r.experiment
+                        data-variant=r.variant.map(|v| v.to_string())
+                    >
                         <h2 id=id>{r.title}</h2>
                         <p class="hint">{r.basis}" "<a href="/privacy">"Personalised recommendations: on/off"</a></p>
                         <ProductGrid products=r.products/>

@@ -17,7 +17,9 @@ use std::sync::Arc;
 #[async_trait::async_trait]
 pub trait Storefront: Send + Sync + 'static {
     async fn nav(&self) -> Result<NavData, StoreError>;
-    async fn home(&self) -> Result<HomeData, StoreError>;
+    /// The home page for the sender of `request` (whose visitor id picks the hero variant of
+    /// a running experiment).
+    async fn home(&self, request: &http::request::Parts) -> Result<HomeData, StoreError>;
     async fn category(
         &self,
         slug: &str,

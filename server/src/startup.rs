@@ -13,8 +13,10 @@ use tokio::net::TcpListener;
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
-    /// The event writer: finishes what is queued once the router (every sink) is gone.
+    /// The event and exposure writers: finish what is queued once the router (every sink) is
+    /// gone.
     events_writer: tokio::task::JoinHandle<()>,
+    exposures_writer: tokio::task::JoinHandle<()>,
     addr: SocketAddr,
     base_url: String,
     pub db: db::Db,
@@ -43,6 +45,8 @@ impl Application {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
         let (events, events_writer) = crate::events::EventSink::start(db.clone());
+        let (experiments, exposures_writer) =
+            crate::experiments::serving::Experiments::start(db.clone());
         // The last published recommendation model (`vitrine train`); without one the slots
         // use co-purchases. A model that cannot be read is logged, not fatal.
         let published = crate::recs::load_published(&db, &config.models_dir)
@@ -60,7 +64,14 @@ impl Application {
             crate::recs::schedule::spawn(db.clone(), recs.clone(), schedule);
         }
         let catalog = Arc::new(
-            CatalogService::load(db.clone(), base_url.clone(), events.clone(), recs).await?,
+            CatalogService::load(
+                db.clone(),
+                base_url.clone(),
+                events.clone(),
+                recs,
+                experiments,
+            )
+            .await?,
         );
         let assets = Arc::new(Assets::load(&config.site_dir)?);
         let leptos_options = LeptosOptions::builder()
@@ -83,6 +94,7 @@ impl Application {
             listener,
             router,
             events_writer,
+            exposures_writer,
             addr,
             base_url,
             db,
@@ -107,7 +119,10 @@ impl Application {
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
-        if tokio::time::timeout(std::time::Duration::from_secs(5), self.events_writer)
+        let writers = async {
+            let _ = tokio::join!(self.events_writer, self.exposures_writer);
+        };
+        if tokio::time::timeout(std::time::Duration::from_secs(5), writers)
             .await
             .is_err()
         {

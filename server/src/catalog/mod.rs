@@ -46,6 +46,8 @@ pub struct CatalogService {
     events: crate::events::EventSink,
     /// The published recommendation model, if any (swapped whole by training).
     recs: Arc<crate::recs::RecsHandle>,
+    /// Running experiments and shipped slot defaults.
+    experiments: Arc<crate::experiments::serving::Experiments>,
 }
 
 impl CatalogService {
@@ -55,6 +57,7 @@ impl CatalogService {
         base_url: String,
         events: crate::events::EventSink,
         recs: Arc<crate::recs::RecsHandle>,
+        experiments: Arc<crate::experiments::serving::Experiments>,
     ) -> anyhow::Result<Self> {
         let service = CatalogService {
             db,
@@ -62,6 +65,7 @@ impl CatalogService {
             snapshot: RwLock::new(Arc::default()),
             events,
             recs,
+            experiments,
         };
         service.rebuild_index().await?;
         Ok(service)
@@ -256,7 +260,31 @@ impl Storefront for CatalogService {
                 )
             }
         };
-        let model = self.recs.current();
+        // Experiments: which ranking (the published model or co-purchases) and, on product
+        // pages, where the slot sits.
+        use crate::experiments::serving::SlotKey;
+        let visitor = request.extensions.get::<crate::events::Visitor>();
+        let algorithm = self
+            .experiments
+            .content::<AlgorithmVariant>(SlotKey::RecsAlgorithm, visitor)
+            .await;
+        let layout = match slot {
+            Slot::Product => {
+                self.experiments
+                    .content::<LayoutVariant>(SlotKey::ProductLayout, visitor)
+                    .await
+            }
+            _ => None,
+        };
+        let above = layout.as_ref().is_some_and(|l| l.content.recs == "above");
+        let co_purchases_only = algorithm
+            .as_ref()
+            .is_some_and(|a| a.content.algorithm == "co-purchases");
+        let (experiment, variant) = layout
+            .and_then(|l| l.experiment)
+            .or_else(|| algorithm.and_then(|a| a.experiment))
+            .unzip();
+        let model = self.recs.current().filter(|_| !co_purchases_only);
         let (rows, version) = suggestions::pick(
             &self.db,
             model.as_deref(),
@@ -271,6 +299,9 @@ impl Storefront for CatalogService {
             basis: basis.to_string(),
             products: rows.into_iter().map(summary).collect::<Result<_, _>>()?,
             source: version.map_or_else(|| "co-purchases".to_string(), |v| format!("model-{v}")),
+            above,
+            experiment,
+            variant,
         })
     }
 
@@ -307,21 +338,41 @@ impl Storefront for CatalogService {
         Ok(NavData { categories })
     }
 
-    async fn home(&self) -> Result<HomeData, StoreError> {
+    async fn home(&self, request: &axum::http::request::Parts) -> Result<HomeData, StoreError> {
         let categories: Vec<CategoryLink> = self.categories();
         let popular = queries::popular(&self.db, POPULAR_ON_HOME)
             .await
             .map_err(unavailable)?;
         let popular = popular.into_iter().map(summary).collect::<Result<_, _>>()?;
-        let featured = categories
-            .first()
-            .map(|c| (c.name.clone(), format!("/c/{}", c.slug)));
-        let (name, href) = featured.unwrap_or_else(|| ("everything".into(), "/search".into()));
-        let hero = Hero {
-            headline: "Gifts worth giving".into(),
-            copy: "Thousands of gifts, homeware and seasonal decorations, at prices that are the same for everyone.".into(),
-            cta_label: format!("Shop {name}"),
-            cta_href: href,
+        let visitor = request.extensions.get::<crate::events::Visitor>();
+        let assigned = self
+            .experiments
+            .content::<Hero>(crate::experiments::serving::SlotKey::HomeHero, visitor)
+            .await;
+        let hero = match assigned {
+            Some(a) => {
+                let (experiment, variant) = a.experiment.unzip();
+                Hero {
+                    experiment,
+                    variant,
+                    ..a.content
+                }
+            }
+            None => {
+                let featured = categories
+                    .first()
+                    .map(|c| (c.name.clone(), format!("/c/{}", c.slug)));
+                let (name, href) =
+                    featured.unwrap_or_else(|| ("everything".into(), "/search".into()));
+                Hero {
+                    headline: "Gifts worth giving".into(),
+                    copy: "Thousands of gifts, homeware and seasonal decorations, at prices that are the same for everyone.".into(),
+                    cta_label: format!("Shop {name}"),
+                    cta_href: href,
+                    experiment: None,
+                    variant: None,
+                }
+            }
         };
         Ok(HomeData {
             hero,
@@ -465,6 +516,20 @@ impl Storefront for CatalogService {
             variants,
         })))
     }
+}
+
+/// A `recs_algorithm` experiment variant's content.
+#[derive(serde::Deserialize)]
+struct AlgorithmVariant {
+    /// `model` (the published model, co-purchases without one) or `co-purchases`.
+    algorithm: String,
+}
+
+/// A `product_layout` experiment variant's content.
+#[derive(serde::Deserialize)]
+struct LayoutVariant {
+    /// `above` or `below` the description.
+    recs: String,
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 pub mod chart;
 pub mod counts;
 pub mod sequential;
+pub mod serving;
 pub mod special;
 pub mod srm;
 pub mod ztest;

@@ -12,3 +12,4 @@ mod orders;
 mod pages;
 mod seo;
 mod suggestions;
+mod variants;
