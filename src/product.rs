@@ -20,6 +20,18 @@ pub struct VariantInfo {
     pub label: String,
     pub price: Money,
     pub stock: i64,
+    /// Set only when the price may be announced as reduced (the server applies the 30-day
+    /// prior-price rule, EU Directive 98/6/EC Art. 6a).
+    #[serde(default)]
+    pub reduction: Option<PriceReduction>,
+}
+
+/// A reduced price's reference: the lowest price of the 30 days before the reduction, shown
+/// crossed out, and the whole percent off it (rounded down).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PriceReduction {
+    pub was: Money,
+    pub percent_off: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,10 +56,11 @@ impl ProductDetail {
             .or_else(|| self.variants.first())
     }
 
-    /// schema.org `Product` with a single `Offer` for `variant`.
+    /// schema.org `Product` with a single `Offer` for `variant` (and, for a reduced price, the
+    /// prior price as a `StrikethroughPrice` specification).
     pub fn json_ld(&self, variant: &VariantInfo) -> serde_json::Value {
         let url = format!("{}?variant={}", self.canonical, variant.sku);
-        serde_json::json!({
+        let mut ld = serde_json::json!({
             "@context": "https://schema.org",
             "@type": "Product",
             "name": self.title,
@@ -66,7 +79,23 @@ impl ProductDetail {
                 "availability": StockLevel::of(variant.stock).schema_org(),
                 "itemCondition": "https://schema.org/NewCondition",
             },
-        })
+        });
+        if let Some(r) = &variant.reduction {
+            ld["offers"]["priceSpecification"] = serde_json::json!([
+                {
+                    "@type": "UnitPriceSpecification",
+                    "price": variant.price.decimal(),
+                    "priceCurrency": variant.price.currency.code(),
+                },
+                {
+                    "@type": "UnitPriceSpecification",
+                    "priceType": "https://schema.org/StrikethroughPrice",
+                    "price": r.was.decimal(),
+                    "priceCurrency": r.was.currency.code(),
+                },
+            ]);
+        }
+        ld
     }
 }
 
@@ -193,6 +222,17 @@ fn ProductView(
                 <p class="product__price price" data-testid="price">
                     {move || selected.get().map(|v| v.price.to_string()).unwrap_or_default()}
                 </p>
+                {move || selected.get().and_then(|v| v.reduction).map(|r| view! {
+                    <p class="product__reduction">
+                        <del data-testid="was-price">
+                            <span class="visually-hidden">"Was "</span>{r.was.to_string()}
+                        </del>
+                        " "<span class="badge badge--sale" data-testid="percent-off">{format!("−{}%", r.percent_off)}</span>
+                    </p>
+                    <p class="hint" data-testid="prior-price">
+                        {format!("Lowest price in the 30 days before this reduction: {}", r.was)}
+                    </p>
+                })}
                 <p class=move || level().class() data-testid="stock">{move || level().text()}</p>
                 {variant_links}
                 <form class="add-to-cart" method="post" action="/cart/add">
@@ -231,6 +271,7 @@ mod tests {
             label: sku.into(),
             price: Money::new(255, Currency::Gbp),
             stock,
+            reduction: None,
         };
         ProductDetail {
             stem: "85123".into(),
@@ -276,5 +317,24 @@ mod tests {
         );
         assert_eq!(ld["offers"]["sku"], "85123B");
         assert_eq!(ld["image"], "https://shop.test/images/p/85123.svg");
+    }
+
+    #[test]
+    fn a_reduced_price_carries_its_strikethrough_price_in_json_ld() {
+        let mut p = product();
+        let mut v = p.variants[0].clone();
+        assert!(p.json_ld(&v)["offers"].get("priceSpecification").is_none());
+        v.reduction = Some(PriceReduction {
+            was: Money::new(340, Currency::Gbp),
+            percent_off: 25,
+        });
+        p.variants[0] = v.clone();
+        let spec = &p.json_ld(&v)["offers"]["priceSpecification"];
+        assert_eq!(spec[0]["price"], "2.55");
+        assert_eq!(
+            spec[1]["priceType"],
+            "https://schema.org/StrikethroughPrice"
+        );
+        assert_eq!(spec[1]["price"], "3.40");
     }
 }

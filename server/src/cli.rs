@@ -43,6 +43,9 @@ enum Command {
     /// (password prompted, or the first line of standard input), `staff list`.
     #[command(subcommand)]
     Staff(crate::staff::cli::StaffCommand),
+    /// Change prices: `price set <SKU> <PRICE> [--sale] [--reason TEXT]`.
+    #[command(subcommand)]
+    Price(crate::pricing::cli::PriceCommand),
 }
 
 #[derive(Args, Default)]
@@ -121,6 +124,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(args) => crate::recs::cli::run_train(args, &database_url).await,
         Command::Evaluate(args) => crate::recs::cli::run_evaluate(args, &database_url).await,
         Command::Staff(command) => crate::staff::cli::run(command, &database_url).await,
+        Command::Price(command) => crate::pricing::cli::run(command, &database_url).await,
     }
 }
 

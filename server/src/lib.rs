@@ -20,6 +20,7 @@ pub mod import;
 pub mod importer;
 pub mod orders;
 pub mod payments;
+pub mod pricing;
 pub mod recs;
 pub mod staff;
 pub mod startup;

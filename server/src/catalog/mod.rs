@@ -483,14 +483,26 @@ impl Storefront for CatalogService {
         let variants = queries::variants(&self.db, &row.stem)
             .await
             .map_err(unavailable)?;
+        let skus: Vec<String> = variants.iter().map(|v| v.sku.clone()).collect();
+        let reductions = crate::pricing::reductions(&self.db, &skus, crate::db::now())
+            .await
+            .map_err(unavailable)?;
         let variants: Vec<VariantInfo> = variants
             .into_iter()
             .map(|v| {
+                let reduction = match reductions.get(&v.sku) {
+                    Some(r) => Some(vitrine::product::PriceReduction {
+                        was: money(r.prior_minor, &v.currency)?,
+                        percent_off: r.percent_off,
+                    }),
+                    None => None,
+                };
                 Ok(VariantInfo {
                     price: money(v.price_minor, &v.currency)?,
                     sku: v.sku,
                     label: v.label,
                     stock: v.stock,
+                    reduction,
                 })
             })
             .collect::<Result<_, StoreError>>()?;

@@ -43,6 +43,8 @@ pub enum Action {
     SignedIn,
     SignedOut,
     AccountLocked,
+    /// A variant's price changed (`vitrine price set`, later the console's approvals).
+    PriceSet,
 }
 
 impl Action {
@@ -54,6 +56,7 @@ impl Action {
             Action::SignedIn => "session.signed_in",
             Action::SignedOut => "session.signed_out",
             Action::AccountLocked => "staff.locked",
+            Action::PriceSet => "price.set",
         }
     }
 }

@@ -10,6 +10,7 @@ mod helpers;
 mod import;
 mod orders;
 mod pages;
+mod prices;
 mod seo;
 mod suggestions;
 mod variants;
