@@ -2,27 +2,12 @@
 // adds a marketer with the staff form, signs out; the marketer signs in and cannot manage staff.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { useStore, vitrineBin } from './helpers.mjs';
+import { addStaff, signIn, useStore } from './helpers.mjs';
 
 const store = useStore();
 
-function addStaff(email, role, password) {
-  execFileSync(vitrineBin, ['staff', 'add', email, '--role', role], {
-    env: { ...process.env, DATABASE_URL: store.server.databaseUrl, RUST_LOG: 'warn' },
-    input: password + '\n',
-    encoding: 'utf8',
-  });
-}
-
-async function signIn(page, email, password) {
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.locator('button', { hasText: 'Sign in' }).click();
-}
-
 test('an admin signs in, adds a marketer, signs out; the marketer cannot manage staff', async () => {
-  addStaff('admin@vitrine.test', 'admin', 'correct horse battery');
+  addStaff(store.server, 'admin@vitrine.test', 'admin', 'correct horse battery');
   // The console works without JavaScript: it is plain server-rendered forms.
   const context = await store.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

@@ -21,6 +21,23 @@ export function vitrine(server, args) {
 }
 
 // `args` go to `vitrine serve`; the background training job is off unless they turn it on.
+// Adds a staff account with `vitrine staff add` (the password on standard input).
+export function addStaff(server, email, role, password) {
+  execFileSync(vitrineBin, ['staff', 'add', email, '--role', role], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: server.databaseUrl, RUST_LOG: 'warn' },
+    input: password + '\n',
+    encoding: 'utf8',
+  });
+}
+
+// Signs in on the console's sign-in page (already open in `page`).
+export async function signIn(page, email, password) {
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.locator('button', { hasText: 'Sign in' }).click();
+}
+
 export async function startServer(args = []) {
   const dir = mkdtempSync(join(tmpdir(), 'vitrine-e2e-'));
   const databaseUrl = `sqlite://${join(dir, 'e2e.db')}?mode=rwc`;

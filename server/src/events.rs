@@ -6,6 +6,8 @@
 //! through a bounded queue to one writer task that inserts in batches, so recording never adds
 //! a database write to a page request; when the queue is full an event is dropped and counted,
 //! never waited for. Purchases are written in the order's own transaction (`orders::place`).
+//! The same writer records the funnel steps `events` has no kind for ([`FunnelStep`]: a visit,
+//! a look at the checkout page) into `funnel_steps`, one row per visitor, step and day.
 //! Nothing here logs a visitor id.
 
 use crate::db::{self, Db};
@@ -97,6 +99,24 @@ pub fn profiling_allowed(headers: &HeaderMap) -> bool {
     !is_crawler(ua) && privacy.personalised && !privacy.gpc
 }
 
+/// The dashboard funnel's steps that are not product events (see migration 0011).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FunnelStep {
+    /// A page of the store was served.
+    Visit,
+    /// The checkout page was shown.
+    Checkout,
+}
+
+impl FunnelStep {
+    pub fn key(self) -> &'static str {
+        match self {
+            FunnelStep::Visit => "visit",
+            FunnelStep::Checkout => "checkout",
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Event {
     visitor: String,
@@ -105,10 +125,25 @@ struct Event {
     at: i64,
 }
 
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Step {
+    visitor: String,
+    step: FunnelStep,
+    /// Unix days (UTC).
+    day: i64,
+}
+
+/// What the writer task is sent.
+#[derive(Debug)]
+enum Signal {
+    Event(Event),
+    Step(Step),
+}
+
 /// The sending end of the event queue; cheap to clone.
 #[derive(Clone)]
 pub struct EventSink {
-    tx: mpsc::Sender<Event>,
+    tx: mpsc::Sender<Signal>,
     dropped: Arc<AtomicU64>,
 }
 
@@ -129,13 +164,28 @@ impl EventSink {
         if !visitor.profiled {
             return;
         }
-        let event = Event {
+        self.send(Signal::Event(Event {
             visitor: visitor.id.clone(),
             kind,
             stem: stem.to_string(),
             at: db::now(),
-        };
-        if self.tx.try_send(event).is_err() {
+        }));
+    }
+
+    /// Queues funnel `step` for `visitor` today, if they may be profiled.
+    pub fn record_step(&self, visitor: &Visitor, step: FunnelStep) {
+        if !visitor.profiled {
+            return;
+        }
+        self.send(Signal::Step(Step {
+            visitor: visitor.id.clone(),
+            step,
+            day: db::now().div_euclid(86_400),
+        }));
+    }
+
+    fn send(&self, signal: Signal) {
+        if self.tx.try_send(signal).is_err() {
             let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
             if n.is_power_of_two() {
                 tracing::warn!(dropped = n, "event queue full: events dropped");
@@ -144,14 +194,49 @@ impl EventSink {
     }
 }
 
-async fn write_events(db: Db, mut rx: mpsc::Receiver<Event>) {
+async fn write_events(db: Db, mut rx: mpsc::Receiver<Signal>) {
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
-        if let Err(e) = insert(&db, &batch).await {
-            tracing::error!(error = %format!("{e:#}"), events = batch.len(), "recording events failed");
+        let (mut events, mut steps) = (Vec::new(), std::collections::HashSet::new());
+        for signal in batch.drain(..) {
+            match signal {
+                Signal::Event(e) => events.push(e),
+                Signal::Step(s) => {
+                    steps.insert(s);
+                }
+            }
         }
-        batch.clear();
+        if !events.is_empty()
+            && let Err(e) = insert(&db, &events).await
+        {
+            tracing::error!(error = %format!("{e:#}"), events = events.len(), "recording events failed");
+        }
+        let steps: Vec<Step> = steps.into_iter().collect();
+        if !steps.is_empty()
+            && let Err(e) = insert_steps(&db, &steps).await
+        {
+            tracing::error!(error = %format!("{e:#}"), steps = steps.len(), "recording funnel steps failed");
+        }
     }
+}
+
+/// Inserts distinct steps; one already recorded that day is left as it is.
+async fn insert_steps(db: &Db, steps: &[Step]) -> anyhow::Result<()> {
+    let sql = format!(
+        "INSERT INTO funnel_steps (visitor_id, step, day) VALUES {} \
+         ON CONFLICT (visitor_id, step, day) DO NOTHING",
+        db::values_placeholders(steps.len(), 3)
+    );
+    let mut query = sqlx::query(&sql);
+    for s in steps {
+        query = query.bind(s.visitor.clone()).bind(s.step.key()).bind(s.day);
+    }
+    let _turn = db::write_turn(db).await;
+    query
+        .execute(db)
+        .await
+        .context("Failed to record funnel steps")?;
+    Ok(())
 }
 
 async fn insert(db: &Db, events: &[Event]) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ pub mod cart;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod events;
 pub mod experiments;

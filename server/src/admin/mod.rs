@@ -8,6 +8,9 @@
 //! email, a password or a token.
 
 mod auth;
+mod dashboard;
+mod experiment_views;
+mod experiments;
 mod home;
 mod login;
 mod staff_page;
@@ -35,6 +38,8 @@ pub fn router() -> Router<AppState> {
             "/admin/staff",
             get(staff_page::list).post(staff_page::change),
         )
+        .merge(dashboard::routes())
+        .merge(experiments::routes())
         .route("/admin/{*rest}", any(not_found))
         .layer(Extension(Arc::new(throttle::LoginThrottle::default())))
         .layer(axum::middleware::from_fn(private))

@@ -84,6 +84,8 @@ fn Nav(who: Session) -> impl IntoView {
         <nav class="admin-nav" aria-label="Console">
             <ul>
                 <li><a href="/admin">"Home"</a></li>
+                <li><a href="/admin/experiments">"Experiments"</a></li>
+                <li><a href="/admin/dashboard">"Dashboard"</a></li>
                 {is_admin.then(|| view! { <li><a href="/admin/staff">"Staff"</a></li> })}
                 <li><a href="/">"Store"</a></li>
             </ul>

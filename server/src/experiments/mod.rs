@@ -15,11 +15,15 @@
 //! (`python3 server/src/experiments/fixtures.py > server/src/experiments/fixtures.json`).
 
 pub mod chart;
+pub mod copy_check;
 pub mod counts;
+pub mod definition;
+pub mod results;
 pub mod sequential;
 pub mod serving;
 pub mod special;
 pub mod srm;
+pub mod store;
 pub mod ztest;
 
 #[cfg(test)]

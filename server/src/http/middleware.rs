@@ -1,8 +1,8 @@
 //! Cross-cutting HTTP behaviour: one canonical form for every URL (no trailing slash), the
 //! first-party visitor cookie (and who is asking: [`Visitor`]), and security headers.
 
-use crate::events::Visitor;
-use axum::extract::Request;
+use crate::events::{EventSink, FunnelStep, Visitor};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -51,19 +51,29 @@ pub async fn strip_trailing_slash(req: Request, next: Next) -> Response {
 /// carts, experiments and recommendations, and tells the handlers who is asking: the request
 /// carries a [`Visitor`] extension (its id, and whether it may be profiled). The cookie is set
 /// on pages and on the redirects that answer forms, not on images or the bundle.
-pub async fn visitor(mut req: Request, next: Next) -> Response {
+///
+/// It also queues the dashboard funnel's visit and checkout steps (see [`funnel_step`]) for a
+/// visitor who may be profiled; the batched writer in `events` stores them.
+pub async fn visitor(State(sink): State<EventSink>, mut req: Request, next: Next) -> Response {
     let existing = visitor_id(req.headers());
     let fresh = existing.is_none();
     let id = existing.unwrap_or_else(new_visitor_id);
     let secure = super::secure(req.headers());
     let visitor = Visitor::of(id.clone(), req.headers());
-    req.extensions_mut().insert(visitor);
+    req.extensions_mut().insert(visitor.clone());
+    let is_get = req.method() == axum::http::Method::GET;
+    let path = req.uri().path().to_string();
     let mut res = next.run(req).await;
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
+    if res.status().is_success() {
+        for step in funnel_step(is_get, is_html, &path) {
+            sink.record_step(&visitor, step);
+        }
+    }
     if fresh && (is_html || res.status().is_redirection()) {
         let cookie = format!(
             "{VISITOR_COOKIE}={id}; Path=/; Max-Age={VISITOR_MAX_AGE}; HttpOnly; SameSite=Lax{secure}"
@@ -73,6 +83,23 @@ pub async fn visitor(mut req: Request, next: Next) -> Response {
         }
     }
     res
+}
+
+/// The funnel steps a successful response to `path` is: any store page served as HTML is a
+/// visit (not the console), and the checkout page, rendered on the server (`GET /checkout`)
+/// or fetched by the hydrated app's server function, is the checkout step.
+fn funnel_step(is_get: bool, is_html: bool, path: &str) -> Vec<FunnelStep> {
+    // The server function's path is `/api/` + (module path, when so built) + name + hash.
+    let checkout_data = path.starts_with("/api/") && path.contains("/get_checkout");
+    let page = is_get && is_html && path != "/admin" && !path.starts_with("/admin/");
+    let mut steps = Vec::new();
+    if page {
+        steps.push(FunnelStep::Visit);
+    }
+    if (page && path == "/checkout") || checkout_data {
+        steps.push(FunnelStep::Checkout);
+    }
+    steps
 }
 
 /// The visitor id from the request's cookies, if it is one we could have issued.
@@ -131,6 +158,24 @@ mod tests {
         let a = new_visitor_id();
         assert_eq!(a.len(), 32);
         assert_ne!(a, new_visitor_id());
+    }
+
+    #[test]
+    fn store_pages_are_visits_and_the_checkout_page_is_the_checkout_step() {
+        use FunnelStep::{Checkout, Visit};
+        assert_eq!(funnel_step(true, true, "/"), vec![Visit]);
+        assert_eq!(funnel_step(true, true, "/checkout"), vec![Visit, Checkout]);
+        assert_eq!(
+            funnel_step(false, false, "/api/get_checkout123"),
+            vec![Checkout]
+        );
+        assert_eq!(
+            funnel_step(false, false, "/api/vitrine/checkout/get_checkout9"),
+            vec![Checkout]
+        );
+        assert_eq!(funnel_step(true, true, "/admin/dashboard"), vec![]);
+        assert_eq!(funnel_step(true, false, "/images/p/1.svg"), vec![]);
+        assert_eq!(funnel_step(false, false, "/cart/add"), vec![]);
     }
 
     #[test]

@@ -84,7 +84,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::admin::router())
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(fallback)
-        .layer(axum::middleware::from_fn(middleware::visitor))
+        .layer(axum::middleware::from_fn_with_state(
+            state.events.clone(),
+            middleware::visitor,
+        ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(middleware::strip_trailing_slash))

@@ -45,6 +45,12 @@ pub enum Action {
     AccountLocked,
     /// A variant's price changed (`vitrine price set`, later the console's approvals).
     PriceSet,
+    /// Experiments in the console (`crate::experiments::store`).
+    ExperimentCreated,
+    ExperimentStarted,
+    ExperimentPaused,
+    ExperimentStopped,
+    ExperimentShipped,
 }
 
 impl Action {
@@ -57,6 +63,11 @@ impl Action {
             Action::SignedOut => "session.signed_out",
             Action::AccountLocked => "staff.locked",
             Action::PriceSet => "price.set",
+            Action::ExperimentCreated => "experiment.created",
+            Action::ExperimentStarted => "experiment.started",
+            Action::ExperimentPaused => "experiment.paused",
+            Action::ExperimentStopped => "experiment.stopped",
+            Action::ExperimentShipped => "experiment.shipped",
         }
     }
 }
