@@ -1,0 +1,162 @@
+//! Pooling per category and the elasticity posterior a proposal draws from.
+//!
+//! The category's estimate is a random-effects meta-analysis of its fitted variants
+//! (DerSimonian & Laird 1986): the between-variant variance τ² is estimated from how much the
+//! variants' elasticities disagree beyond their standard errors, and the pooled mean weighs each
+//! variant by `1 / (se² + τ²)`. A variant's prior is then N(pooled mean, τ² + var(pooled mean)):
+//! where a new variant's elasticity is likely to lie, not just where the category's average
+//! lies. The variant's own fit enters its category's mean too (no leave-one-out); with at least
+//! [`super::DemandParams::min_pool_products`] variants that double counts at most a share of
+//! its data, accepted to keep pooling one pass.
+
+use super::{DemandModel, DemandValidParams};
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+/// A normal belief about a price elasticity.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Elasticity {
+    pub mean: f64,
+    pub sd: f64,
+}
+
+/// z for the two-sided 95% interval shown with a proposal.
+pub const Z_95: f64 = 1.959_963_984_540_054;
+
+impl Elasticity {
+    /// A belief with no uncertainty (the simulator's oracle, tests).
+    pub fn known(elasticity: f64) -> Self {
+        Elasticity {
+            mean: elasticity,
+            sd: 0.0,
+        }
+    }
+
+    /// `(mean − z·sd, mean + z·sd)`.
+    pub fn interval(&self, z: f64) -> (f64, f64) {
+        (self.mean - z * self.sd, self.mean + z * self.sd)
+    }
+
+    /// One draw from the belief (Thompson sampling).
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let z: f64 = StandardNormal.sample(rng);
+        self.mean + self.sd * z
+    }
+
+    /// The normal–normal posterior of this prior after an estimate with `std_error`: precision
+    /// weighted. A non-finite or non-positive standard error carries no information.
+    pub fn update(self, estimate: f64, std_error: f64) -> Elasticity {
+        let prior_precision = 1.0 / (self.sd * self.sd);
+        let data_precision = 1.0 / (std_error * std_error);
+        if !(estimate.is_finite() && data_precision.is_finite() && data_precision > 0.0) {
+            return self;
+        }
+        if !prior_precision.is_finite() {
+            return self; // a known prior (sd 0) stays known
+        }
+        let precision = prior_precision + data_precision;
+        Elasticity {
+            mean: (self.mean * prior_precision + estimate * data_precision) / precision,
+            sd: precision.recip().sqrt(),
+        }
+    }
+}
+
+/// A category's pooled elasticity: the prior of each of its variants.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CategoryPrior {
+    pub elasticity: Elasticity,
+    /// Fitted variants pooled; 0 when the category had too few and this is the default prior.
+    pub products: usize,
+    /// The estimated between-variant standard deviation τ (0 for the default prior).
+    pub tau: f64,
+}
+
+/// What the optimiser needs about one variant today.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemandEstimate {
+    /// The posterior: the category prior updated with the variant's own fit, if it had one.
+    pub elasticity: Elasticity,
+    /// Whether the variant's own data entered the posterior (false: pooled estimate only).
+    pub fitted: bool,
+    /// Expected units per day at `at_price_minor`.
+    pub units_per_day: f64,
+    pub at_price_minor: i64,
+}
+
+impl DemandEstimate {
+    /// Expected units per day at `price_minor` if the elasticity were `elasticity`
+    /// (constant elasticity around the current price).
+    pub fn units_at(&self, price_minor: i64, elasticity: f64) -> f64 {
+        let ratio = price_minor.max(1) as f64 / self.at_price_minor.max(1) as f64;
+        self.units_per_day * ratio.powf(elasticity)
+    }
+}
+
+impl DemandValidParams {
+    /// The category's pooled elasticity from its variants' models (unfitted ones are skipped).
+    pub fn pool<'a, I>(&self, models: I) -> CategoryPrior
+    where
+        I: IntoIterator<Item = &'a DemandModel>,
+    {
+        let fits: Vec<(f64, f64)> = models
+            .into_iter()
+            .filter_map(|m| m.glm.as_ref())
+            .map(|g| (g.elasticity, g.std_error * g.std_error))
+            .filter(|(e, v)| e.is_finite() && v.is_finite() && *v > 0.0)
+            .collect();
+        if fits.len() < self.min_pool_products {
+            return CategoryPrior {
+                elasticity: self.default_prior,
+                products: 0,
+                tau: 0.0,
+            };
+        }
+        let w: Vec<f64> = fits.iter().map(|(_, v)| v.recip()).collect();
+        let sum_w: f64 = w.iter().sum();
+        let fixed = fits.iter().zip(&w).map(|((e, _), w)| e * w).sum::<f64>() / sum_w;
+        let q: f64 = fits
+            .iter()
+            .zip(&w)
+            .map(|((e, _), w)| w * (e - fixed).powi(2))
+            .sum();
+        let c = sum_w - w.iter().map(|w| w * w).sum::<f64>() / sum_w;
+        let k = fits.len() as f64;
+        let tau2 = if c > 0.0 {
+            ((q - (k - 1.0)) / c).max(0.0)
+        } else {
+            0.0
+        };
+        let w_re: Vec<f64> = fits.iter().map(|(_, v)| (v + tau2).recip()).collect();
+        let sum_re: f64 = w_re.iter().sum();
+        let mean = fits.iter().zip(&w_re).map(|((e, _), w)| e * w).sum::<f64>() / sum_re;
+        let sd = (tau2 + sum_re.recip()).sqrt().max(self.min_prior_sd);
+        CategoryPrior {
+            elasticity: Elasticity { mean, sd },
+            products: fits.len(),
+            tau: tau2.sqrt(),
+        }
+    }
+
+    /// The variant's posterior and expected volume at its current price.
+    pub fn estimate(
+        &self,
+        model: &DemandModel,
+        prior: &CategoryPrior,
+        current_minor: i64,
+    ) -> DemandEstimate {
+        let (elasticity, fitted) = match &model.glm {
+            Some(g) => (prior.elasticity.update(g.elasticity, g.std_error), true),
+            None => (prior.elasticity, false),
+        };
+        DemandEstimate {
+            elasticity,
+            fitted,
+            units_per_day: model
+                .units_per_day(current_minor)
+                .unwrap_or(model.mean_units),
+            at_price_minor: current_minor,
+        }
+    }
+}
