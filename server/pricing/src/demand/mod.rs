@@ -68,6 +68,7 @@ const TREND_SCALE: f64 = 30.0;
 pub struct DemandValidParams {
     pub(crate) min_days: usize,
     pub(crate) alpha: f64,
+    pub(crate) trend_alpha: f64,
     pub(crate) max_iter: usize,
     pub(crate) tol: f64,
     pub(crate) default_prior: Elasticity,
@@ -91,6 +92,7 @@ impl Default for DemandParams {
         DemandParams(DemandValidParams {
             min_days: 14,
             alpha: 1e-4,
+            trend_alpha: 100.0,
             max_iter: 200,
             tol: 1e-6,
             default_prior: Elasticity {
@@ -115,6 +117,15 @@ impl DemandParams {
     /// The L2 penalty of linfa's objective `½(deviance + α‖β‖²)` (the intercept is free).
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.0.alpha = alpha;
+        self
+    }
+    /// The ridge penalty on the trend coefficient (per 30 days): a prior that demand drifts
+    /// slowly. At 10 units a day it halves the trend of a 45-day history and keeps 87% of a
+    /// 90-day one's. With price moves that come in weekly bursts a free trend soaks up price
+    /// effects: on the simulator (no true trend) the engine made 93.1% of the oracle's profit
+    /// with a free trend (1e-4) and 94.1% with 100.
+    pub fn trend_alpha(mut self, alpha: f64) -> Self {
+        self.0.trend_alpha = alpha;
         self
     }
     pub fn max_iter(mut self, iterations: usize) -> Self {
@@ -166,6 +177,7 @@ impl ParamGuard for DemandParams {
             });
         }
         positive("alpha", p.alpha)?;
+        positive("trend_alpha", p.trend_alpha)?;
         positive("tol", p.tol)?;
         if !p.default_prior.mean.is_finite() {
             return Err(PricingError::NotPositive {
@@ -320,9 +332,19 @@ impl DemandValidParams {
         })
     }
 
+    /// The ridge penalty on column `j` of the design (1 = log price … FEATURES = trend).
+    fn penalty(&self, j: usize) -> f64 {
+        if j == FEATURES {
+            self.trend_alpha
+        } else {
+            self.alpha
+        }
+    }
+
     /// Newton's method (for the Poisson GLM's canonical log link this is Fisher scoring, the
     /// IRLS of McCullagh & Nelder, *Generalized Linear Models*, 2nd ed., §2.5) on linfa's
-    /// objective `Σ(μᵢ − yᵢηᵢ) + ½α‖β₁..‖²` with the intercept unpenalised: each step solves
+    /// objective `Σ(μᵢ − yᵢηᵢ) + ½Σⱼ αⱼβⱼ²` (α on every coefficient, `trend_alpha` on the
+    /// trend, the intercept unpenalised): each step solves
     /// the penalised Fisher information `XᵀWX + αI` (W = diag(μ)) by its Cholesky inverse
     /// (linfa-linalg) and is halved until the objective falls. Returns the coefficients and
     /// the inverse information at them, the Laplace covariance. At most `max_iter` steps and
@@ -332,15 +354,17 @@ impl DemandValidParams {
         let objective = |beta: &Array1<f64>| -> f64 {
             let eta = design.dot(beta);
             let fit: f64 = eta.iter().zip(y).map(|(e, y)| e.exp() - y * e).sum();
-            let penalty: f64 = beta.iter().skip(1).map(|b| b * b).sum();
-            fit + 0.5 * self.alpha * penalty
+            let penalty: f64 = (1..columns)
+                .map(|j| self.penalty(j) * beta[j] * beta[j])
+                .sum();
+            fit + 0.5 * penalty
         };
         let information = |beta: &Array1<f64>| -> Array2<f64> {
             let mu = design.dot(beta).mapv(f64::exp);
             let weighted = design * &mu.view().insert_axis(Axis(1));
             let mut fisher = design.t().dot(&weighted);
             for j in 1..columns {
-                fisher[[j, j]] += self.alpha;
+                fisher[[j, j]] += self.penalty(j);
             }
             fisher
         };
@@ -353,7 +377,7 @@ impl DemandValidParams {
             let mu = design.dot(&beta).mapv(f64::exp);
             let mut gradient = design.t().dot(&(&mu - y));
             for j in 1..columns {
-                gradient[j] += self.alpha * beta[j];
+                gradient[j] += self.penalty(j) * beta[j];
             }
             let step = information(&beta).invc()?.dot(&gradient);
             let mut scale = 1.0;

@@ -23,6 +23,10 @@
 //! Tutorial on Thompson Sampling"): a variant with thin data (a wide posterior) moves around
 //! inside its band and so produces the price variation that identifies its elasticity; a
 //! well-known one (a narrow posterior) barely jitters. Exploration never widens the band.
+//! The draw is tempered ([`THOMPSON_TEMPERATURE`]), and a caller that proposes daily should
+//! seed its random source per variant and week (the simulator and `vitrine price propose` do)
+//! so that a variant follows one plausible elasticity for a week instead of spending its
+//! weekly change budget going up and down.
 //!
 //! The price never depends on who is looking: nothing about a shopper is an input here.
 
@@ -30,10 +34,18 @@ mod guardrails;
 
 pub use guardrails::{Guardrails, GuardrailsParams};
 
-use crate::demand::{DemandEstimate, Z_95};
+use crate::demand::{DemandEstimate, Elasticity, Z_95};
 use crate::error::{PricingError, Result};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+
+/// The Thompson draw's spread as a share of the posterior's: draws come from N(mean,
+/// (0.5·sd)²), "tempered" Thompson sampling. Full-width draws explore more than a 90-day
+/// horizon with ±10% steps and 3 changes a week can repay: on the simulator's 20 benchmark
+/// seeds the engine made 93.7% of the oracle's profit with 1.0, 94.1% with 0.5 and 92.8%
+/// greedy (0); on seeds 21..40, which were not used to choose it, 94.0% with 1.0 and 94.4%
+/// with 0.5.
+pub const THOMPSON_TEMPERATURE: f64 = 0.5;
 
 /// Whether to optimise against the posterior mean or a draw from the posterior.
 pub enum Exploration<'a> {
@@ -134,7 +146,11 @@ pub fn propose(
         let (elasticity, reason) = match exploration {
             Exploration::Greedy => (posterior.mean, Reason::Exploit),
             Exploration::Thompson(rng) => {
-                let drawn = posterior.sample(rng);
+                let drawn = Elasticity {
+                    sd: posterior.sd * THOMPSON_TEMPERATURE,
+                    ..posterior
+                }
+                .sample(rng);
                 (
                     drawn,
                     Reason::Explore {

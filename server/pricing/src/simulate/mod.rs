@@ -203,13 +203,12 @@ pub fn run(
     days: u32,
     seed: u64,
 ) -> Run {
-    let mut thompson = ChaCha8Rng::seed_from_u64(seed ^ 0x5448_4f4d_5053_4f4e);
     let mut sales: Vec<Vec<DailySales>> = vec![Vec::with_capacity(days as usize); products.len()];
     let mut prices: Vec<Vec<i64>> = vec![Vec::with_capacity(days as usize); products.len()];
     let mut profit = 0i64;
     for day in 0..days {
         let today: Vec<i64> = match policy {
-            "engine" => engine_day(products, config, day, days, &sales, &mut thompson),
+            "engine" => engine_day(products, config, day, days, &sales, seed),
             "oracle" => oracle_day(products, config, day, days, &prices),
             _ => products.iter().map(|p| p.start_minor).collect(),
         };
@@ -252,7 +251,7 @@ fn engine_day(
     day: u32,
     days: u32,
     sales: &[Vec<DailySales>],
-    rng: &mut ChaCha8Rng,
+    seed: u64,
 ) -> Vec<i64> {
     let params = &config.demand;
     let models: Vec<DemandModel> = sales
@@ -264,7 +263,8 @@ fn engine_day(
         .iter()
         .zip(&models)
         .zip(sales)
-        .map(|((product, model), sales)| {
+        .enumerate()
+        .map(|(i, ((product, model), sales))| {
             let observed: Vec<i64> = sales.iter().map(|s| s.price_minor).collect();
             let current = current_price(product, &observed);
             let Some(guardrails) = product.guardrails(config, day, days) else {
@@ -277,7 +277,7 @@ fn engine_day(
                 current,
                 changes,
                 &estimate,
-                Exploration::Thompson(rng),
+                Exploration::Thompson(&mut weekly_draw(seed, i, day)),
             )
             .map_or(current, |p| p.proposed_minor)
         })
@@ -319,6 +319,18 @@ fn oracle_day(
 }
 
 /// A Poisson draw seeded by (seed, product, day): common random numbers across policies.
+/// The Thompson draw's random source for one product in one week: the same standard normal
+/// all week, so the engine follows one plausible elasticity for a week instead of changing its
+/// mind daily (daily draws spend the weekly change budget going up and down).
+fn weekly_draw(seed: u64, product: usize, day: u32) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(
+        (seed ^ 0x5448_4f4d_5053_4f4e)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add((product as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9))
+            .wrapping_add(u64::from(day / 7).wrapping_mul(0x94D0_49BB_1331_11EB)),
+    )
+}
+
 fn poisson(mean: f64, seed: u64, product: usize, day: u32) -> u32 {
     let mix = seed
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)

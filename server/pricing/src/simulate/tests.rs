@@ -62,11 +62,26 @@ fn the_engine_learns_within_the_guardrails_on_a_short_run() {
     assert!(engine.mean_of_oracle > fixed.mean_of_oracle, "{summary}");
 }
 
-/// The issue's target: ≥ 95% of the oracle's profit over 90 days, averaged over 20 seeds,
+/// What the engine holds today (94.1% of the oracle on these seeds), so a change that makes
+/// it learn worse or break a rule fails here. A few seconds in release, as `.ci/run` runs it.
+#[test]
+fn the_engine_keeps_93_percent_of_the_oracle_and_breaks_no_rule_over_20_seeds() {
+    let rows = simulate_seeds(90, 1..=20);
+    let summary = summarise(&rows);
+    assert_eq!(
+        rows.iter().map(|r| r.violations).sum::<u32>(),
+        0,
+        "{summary}"
+    );
+    assert!(summary.policies[0].mean_of_oracle >= 0.93, "{summary}");
+    assert!(summary.policies[1].mean_of_oracle < 0.85, "{summary}");
+}
+
+/// The issue's target, not met yet (94.1%): ≥ 95% of the oracle's profit over 90 days, averaged over 20 seeds,
 /// with no violation. About a minute in a debug build, a few seconds in release:
 /// `cargo test -p vitrine-pricing --release -- --ignored benchmark`.
 #[test]
-#[ignore = "the full benchmark: run in release with --ignored"]
+#[ignore = "issue 5's target, not met yet (94.1%): run in release with --ignored"]
 fn benchmark_engine_reaches_95_percent_of_the_oracle_over_20_seeds_of_90_days() {
     let rows = simulate_seeds(90, 1..=20);
     let summary = summarise(&rows);
