@@ -53,3 +53,52 @@ test('an admin signs in, adds a marketer, signs out; the marketer cannot manage 
   assert.equal(refused.status(), 403);
   await context.close();
 });
+
+// The dashboard counts what a shopper just did: a visit, a product view and an add to cart
+// today show in the funnel, and each chart is an SVG image with its numbers as text.
+test('a marketer sees a shopper in today\'s funnel on the dashboard', async () => {
+  const url = store.server.url;
+  addStaff(store.server, 'dash@vitrine.test', 'marketer', 'dashboard secret!');
+
+  const shopperContext = await store.browser.newContext();
+  const shopper = await shopperContext.newPage();
+  await shopper.goto(url + '/');
+  await shopper.locator('.product-grid .product-card__link').first().click();
+  await shopper.waitForURL(/\/p\//);
+  await shopper.locator('.add-to-cart button[type="submit"]').click();
+  await shopper.waitForURL(/\/cart/);
+
+  const context = await store.browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(url + '/admin/dashboard');
+  await signIn(page, 'dash@vitrine.test', 'dashboard secret!');
+  await page.waitForURL(/\/admin\/dashboard$/);
+  // Without dates: the 30 days up to the latest order, which the imported history fills.
+  assert.ok(Number(await page.locator('[data-kpi="orders"]').textContent()) > 0);
+
+  const today = new Date().toISOString().slice(0, 10);
+  const step = (i) => page.locator(`tr[data-step="${i}"] td`).first();
+  let counts = [];
+  for (let i = 0; i < 20; i++) {
+    await page.goto(`${url}/admin/dashboard?from=${today}&to=${today}`);
+    counts = await Promise.all([0, 1, 2].map(async (i) => Number(await step(i).textContent())));
+    if (counts.every((c) => c >= 1)) break;
+    await new Promise((ok) => setTimeout(ok, 500)); // the event writer batches
+  }
+  assert.ok(counts.every((c) => c >= 1), `visit, product view, add to cart today: ${counts}`);
+  assert.equal(await page.locator('[data-kpi="visitors"]').textContent(), String(counts[0]));
+
+  const charts = page.locator('svg.dash-chart');
+  assert.ok((await charts.count()) >= 3, 'funnel, top products, revenue charts');
+  for (const chart of await charts.all()) {
+    assert.equal(await chart.getAttribute('role'), 'img');
+    assert.ok((await chart.locator('title').textContent()).length > 0, 'each chart is named');
+  }
+
+  // A date it cannot use: the form again with a message, not an error page.
+  const bad = await page.goto(`${url}/admin/dashboard?from=2010-13-45&to=${today}`);
+  assert.equal(bad.status(), 422);
+  await page.locator('#dash-from').waitFor();
+  await context.close();
+  await shopperContext.close();
+});

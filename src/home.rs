@@ -20,6 +20,11 @@ pub struct Hero {
     pub copy: String,
     pub cta_label: String,
     pub cta_href: String,
+    /// A picture on this site and its text alternative; empty for none.
+    #[serde(default)]
+    pub image: String,
+    #[serde(default)]
+    pub image_alt: String,
     /// The experiment and variant position that chose these words, if one did.
     #[serde(default)]
     pub experiment: Option<String>,
@@ -92,6 +97,9 @@ fn HomeView(home: HomeData, recs: Resource<Result<RecsView, StoreError>>) -> imp
                 <p>{hero.copy}</p>
                 <a class="button button--primary" href=hero.cta_href>{hero.cta_label}</a>
             </div>
+            {(!hero.image.is_empty()).then(|| view! {
+                <img class="hero__image" src=hero.image alt=hero.image_alt width="320" height="320"/>
+            })}
         </section>
         <section class="home-section" aria-labelledby="categories-heading">
             <h2 id="categories-heading">"Shop by category"</h2>

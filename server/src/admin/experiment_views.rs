@@ -191,6 +191,8 @@ fn variant_fieldset(i: usize, v: VariantFields) -> impl IntoView {
             {input("copy", "Copy", c.copy, "240")}
             {input("cta_label", "Button label", c.cta_label, "40")}
             {input("cta_href", "Button link (a path such as /c/lights)", c.cta_href, "200")}
+            {input("image", "Picture (optional; a path such as /images/p/85123.svg)", c.image, "200")}
+            {input("image_alt", "Picture description (required with a picture)", c.image_alt, "240")}
             <p class="hint">"Product page layout"</p>
             {select("recs", "Recommendations", c.recs, &[("above", "Above the description"), ("below", "Below the description")])}
             <p class="hint">"Recommendation algorithm"</p>

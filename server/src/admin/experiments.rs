@@ -118,6 +118,8 @@ fn typed_variants(fields: &HashMap<String, String>) -> Vec<VariantFields> {
                 copy: get(i, "copy"),
                 cta_label: get(i, "cta_label"),
                 cta_href: get(i, "cta_href"),
+                image: get(i, "image"),
+                image_alt: get(i, "image_alt"),
                 recs: get(i, "recs"),
                 algorithm: get(i, "algorithm"),
             },

@@ -369,6 +369,8 @@ impl Storefront for CatalogService {
                     copy: "Thousands of gifts, homeware and seasonal decorations, at prices that are the same for everyone.".into(),
                     cta_label: format!("Shop {name}"),
                     cta_href: href,
+                    image: String::new(),
+                    image_alt: String::new(),
                     experiment: None,
                     variant: None,
                 }

@@ -52,6 +52,12 @@ pub enum Content {
         copy: String,
         cta_label: String,
         cta_href: String,
+        /// A picture on this site (a path such as `/images/p/85123.svg`), or empty for none.
+        #[serde(skip_serializing_if = "String::is_empty")]
+        image: String,
+        /// Its text alternative; required with an image.
+        #[serde(skip_serializing_if = "String::is_empty")]
+        image_alt: String,
     },
     Layout {
         /// `above` or `below` the description.
@@ -70,6 +76,8 @@ pub struct ContentFields {
     pub copy: String,
     pub cta_label: String,
     pub cta_href: String,
+    pub image: String,
+    pub image_alt: String,
     pub recs: String,
     pub algorithm: String,
 }
@@ -85,7 +93,20 @@ impl Content {
                 headline: text(&f.headline, HEADLINE_MAX, label, "headline")?,
                 copy: text(&f.copy, COPY_MAX, label, "copy")?,
                 cta_label: text(&f.cta_label, CTA_LABEL_MAX, label, "button label")?,
-                cta_href: relative_path(&f.cta_href, label)?,
+                cta_href: relative_path(&f.cta_href, label, "button link")?,
+                image: match f.image.trim() {
+                    "" => String::new(),
+                    image => relative_path(image, label, "picture")?,
+                },
+                image_alt: match (f.image.trim(), f.image_alt.trim()) {
+                    ("", _) => String::new(),
+                    (_, "") => {
+                        return Err(format!(
+                            "{label}: describe the picture for people who cannot see it (its text alternative)."
+                        ));
+                    }
+                    _ => text(&f.image_alt, COPY_MAX, label, "picture description")?,
+                },
             }),
             SlotKey::ProductLayout => match f.recs.trim() {
                 r @ ("above" | "below") => Ok(Content::Layout {
@@ -117,8 +138,9 @@ impl Content {
                 headline,
                 copy,
                 cta_label,
+                image_alt,
                 ..
-            } => vec![headline, copy, cta_label],
+            } => vec![headline, copy, cta_label, image_alt],
             Content::Layout { .. } | Content::Algorithm { .. } => Vec::new(),
         }
     }
@@ -129,7 +151,7 @@ pub fn shopper_text_of_json(content: &str) -> Vec<String> {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str(content) else {
         return Vec::new();
     };
-    ["headline", "copy", "cta_label"]
+    ["headline", "copy", "cta_label", "image_alt"]
         .iter()
         .filter_map(|k| map.get(*k).and_then(|v| v.as_str()).map(str::to_string))
         .collect()
@@ -232,7 +254,7 @@ fn weight(typed: &str, label: &str) -> Result<u32, String> {
 
 /// A link on this site: starts with `/`, not `//` (another host), no backslash, space or
 /// control character (which browsers may read as another host or a new header).
-fn relative_path(typed: &str, label: &str) -> Result<String, String> {
+fn relative_path(typed: &str, label: &str, what: &str) -> Result<String, String> {
     let href = typed.trim();
     let ok = href.starts_with('/')
         && !href.starts_with("//")
@@ -243,7 +265,7 @@ fn relative_path(typed: &str, label: &str) -> Result<String, String> {
         Ok(href.to_string())
     } else {
         Err(format!(
-            "{label}: the button link must be a path on this site starting with “/”, such as /c/lights."
+            "{label}: the {what} must be a path on this site starting with “/”, such as /c/lights."
         ))
     }
 }
@@ -325,6 +347,39 @@ mod tests {
                 ..ContentFields::default()
             },
         }
+    }
+
+    #[test]
+    fn a_hero_picture_is_a_path_on_this_site_with_a_description() {
+        let with = |image: &str, alt: &str| {
+            let mut v = hero("A", "1", "Warm gifts", "/c/lights");
+            v.content.image = image.into();
+            v.content.image_alt = alt.into();
+            Content::parse(SlotKey::HomeHero, &v.content, "Variant A")
+        };
+        let ok = with("/images/p/85123.svg", "A white hanging heart").expect("valid");
+        assert!(
+            ok.to_json().contains(r#""image":"/images/p/85123.svg""#),
+            "{}",
+            ok.to_json()
+        );
+        assert!(
+            !with("", "")
+                .expect("no picture")
+                .to_json()
+                .contains("image")
+        );
+        let missing_alt = with("/images/p/85123.svg", " ").expect_err("no description");
+        assert!(missing_alt.contains("text alternative"), "{missing_alt}");
+        let elsewhere = with("https://example.com/x.png", "x").expect_err("another site");
+        assert!(elsewhere.contains("picture must be a path"), "{elsewhere}");
+        // The description is shopper text, so it is checked for banned superlatives.
+        assert!(
+            with("/images/p/1.svg", "The best heart")
+                .expect("valid")
+                .shopper_text()
+                .contains(&"The best heart")
+        );
     }
 
     #[test]
