@@ -4,10 +4,10 @@
 //! It works without JavaScript: the server answers the post with a redirect to the order page,
 //! or back here with the shopper's input kept (a per-cart draft, never card details) and the
 //! reason. With the bundle loaded, the review's total follows the delivery option through the
-//! same [`checkout_totals`] the server charges with, and "Place order" disables itself after the
+//! same [`promo_totals`] the server charges with (promotions and an applied coupon included), and "Place order" disables itself after the
 //! first click. The page never sends a price: the server re-reads every one.
 
-use crate::cart::{CartLine, CartView, PricedLine, Shipping, checkout_totals};
+use crate::cart::{CartLine, CartView, CouponOutcome, Offers, PricedLine, Shipping, promo_totals};
 use crate::error::StoreError;
 use crate::layout::page_data;
 use crate::seo::PageHead;
@@ -26,12 +26,18 @@ pub struct CheckoutDraft {
     pub postcode: String,
     pub country: String,
     pub shipping: String,
+    /// The coupon code as typed.
+    #[serde(default)]
+    pub coupon: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutView {
     pub cart: CartView,
     pub draft: CheckoutDraft,
+    /// The promotions in effect for this cart now (multi-buys, thresholds, the draft's coupon
+    /// when it may be used): the review's total is [`promo_totals`] over them, as charged.
+    pub offers: Offers,
     /// Why the last attempt failed, when the page was reached from that failure.
     pub error: Option<String>,
     /// The countries the shop delivers to (its customers' countries).
@@ -68,6 +74,7 @@ fn CheckoutBody(checkout: CheckoutView) -> impl IntoView {
     let CheckoutView {
         cart,
         draft,
+        offers,
         error,
         countries,
         idempotency_key,
@@ -87,17 +94,31 @@ fn CheckoutBody(checkout: CheckoutView) -> impl IntoView {
         draft.country.clone()
     };
     let priced: Vec<PricedLine> = cart.lines.iter().map(CartLine::priced).collect();
-    let goods = checkout_totals(&priced, chosen, cart.currency).ok();
+    let goods = promo_totals(&priced, &offers, None, cart.currency)
+        .ok()
+        .map(|q| q.totals);
     let currency = cart.currency;
-    let totals = Memo::new(move |_| checkout_totals(&priced, shipping.get(), currency).ok());
-    let money = move |pick: fn(&crate::cart::Totals) -> crate::money::Money| {
+    let applied = match promo_totals(&priced, &offers, Some(chosen), currency)
+        .ok()
+        .and_then(|q| q.coupon)
+    {
+        Some(CouponOutcome::Applied { code, saving }) => Some((code, saving)),
+        _ => None,
+    };
+    let quote =
+        Memo::new(move |_| promo_totals(&priced, &offers, Some(shipping.get()), currency).ok());
+    let money = move |pick: fn(&crate::cart::Quote) -> crate::money::Money| {
         move || {
-            totals
+            quote
                 .get()
-                .map(|t| pick(&t).to_string())
+                .map(|q| pick(&q).to_string())
                 .unwrap_or_default()
         }
     };
+    let saving = move |pick: fn(&crate::cart::Quote) -> crate::money::Money| {
+        move || quote.get().map(|q| pick(&q)).filter(|m| m.minor > 0)
+    };
+    let coupon_value = draft.coupon.clone();
     view! {
         {error.map(|e| view! { <p class="notice notice--error" role="alert" data-testid="checkout-error">{e}</p> })}
         <form method="post" action="/checkout/place" class="checkout" on:submit=move |_| placing.set(true)>
@@ -126,7 +147,7 @@ fn CheckoutBody(checkout: CheckoutView) -> impl IntoView {
                 <legend>"3. Delivery"</legend>
                 {Shipping::ALL.into_iter().map(|option| {
                     let id = format!("shipping-{}", option.key());
-                    let price = goods.as_ref().map(|g| crate::money::Money::new(option.price(g.subtotal.minor, g.items), currency));
+                    let price = goods.as_ref().map(|g| crate::money::Money::new(option.price(g.total.minor, g.items), currency));
                     let price = match price {
                         Some(p) if p.minor == 0 => "free".to_string(),
                         Some(p) => p.to_string(),
@@ -149,6 +170,15 @@ fn CheckoutBody(checkout: CheckoutView) -> impl IntoView {
                 <Field name="card_expiry" label="Expiry (MM/YY)" value=String::new() kind="text" autocomplete="cc-exp" required=true/>
                 <Field name="card_cvc" label="Security code" value=String::new() kind="text" autocomplete="cc-csc" required=true/>
             </fieldset>
+            <fieldset>
+                <legend>"Coupon"</legend>
+                <label for="checkout-coupon">"Coupon code (optional)"</label>
+                <input id="checkout-coupon" name="coupon" type="text" value=coupon_value autocomplete="off" data-testid="coupon-input"/>
+                <button type="submit" name="apply_coupon" value="1" formnovalidate=true class="button" data-testid="apply-coupon">"Apply"</button>
+                {applied.map(|(code, saving)| view! {
+                    <p class="notice" data-testid="coupon-applied">{format!("Code {code} applied: {saving} off.")}</p>
+                })}
+            </fieldset>
             <section aria-labelledby="review-heading">
                 <h2 id="review-heading">"5. Review"</h2>
                 <ul class="checkout-lines">
@@ -157,9 +187,12 @@ fn CheckoutBody(checkout: CheckoutView) -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 <dl class="cart-totals">
-                    <dt>"Subtotal"</dt><dd data-testid="checkout-subtotal">{money(|t| t.subtotal)}</dd>
-                    <dt>"Delivery"</dt><dd data-testid="checkout-shipping">{money(|t| t.shipping)}</dd>
-                    <dt>"Total"</dt><dd data-testid="checkout-total">{money(|t| t.total)}</dd>
+                    <dt>"Subtotal"</dt><dd data-testid="checkout-subtotal">{money(|q| q.totals.subtotal)}</dd>
+                    {move || saving(|q| q.multibuy_saving)().map(|m| view! { <dt>"Multi-buy saving"</dt><dd data-testid="checkout-multibuy">{format!("−{m}")}</dd> })}
+                    {move || saving(|q| q.threshold_saving)().map(|m| view! { <dt>"Spend-and-save"</dt><dd data-testid="checkout-threshold">{format!("−{m}")}</dd> })}
+                    {move || saving(|q| q.coupon_saving)().map(|m| view! { <dt>"Coupon"</dt><dd data-testid="checkout-coupon">{format!("−{m}")}</dd> })}
+                    <dt>"Delivery"</dt><dd data-testid="checkout-shipping">{money(|q| q.totals.shipping)}</dd>
+                    <dt>"Total"</dt><dd data-testid="checkout-total">{money(|q| q.totals.total)}</dd>
                 </dl>
                 <p class="hint">"The total follows the delivery option you choose; we charge the prices shown when you place the order."</p>
                 <button type="submit" class="button button--primary" data-testid="place-order" disabled=move || placing.get()>

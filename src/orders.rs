@@ -103,6 +103,10 @@ pub struct OrderView {
     pub status: String,
     pub lines: Vec<OrderLineView>,
     pub subtotal: Money,
+    /// Every promotion saving (multi-buy, spend threshold, coupon) together.
+    pub discount: Money,
+    /// The coupon code the order used, if any.
+    pub coupon: Option<String>,
     pub shipping: Money,
     pub total: Money,
     pub shipping_method: String,
@@ -228,6 +232,13 @@ fn OrderBody(order: OrderView, key: String) -> impl IntoView {
         </table>
         <dl class="cart-totals">
             <dt>"Subtotal"</dt><dd>{order.subtotal.to_string()}</dd>
+            {(order.discount.minor > 0).then(|| {
+                let label = match &order.coupon {
+                    Some(code) => format!("Savings (incl. code {code})"),
+                    None => "Savings".to_string(),
+                };
+                view! { <dt>{label}</dt><dd data-testid="order-discount">{format!("−{}", order.discount)}</dd> }
+            })}
             <dt>{format!("Shipping ({})", order.shipping_method)}</dt><dd>{order.shipping.to_string()}</dd>
             <dt>"Total"</dt><dd data-testid="order-total">{order.total.to_string()}</dd>
         </dl>

@@ -24,6 +24,26 @@ pub struct VariantInfo {
     /// prior-price rule, EU Directive 98/6/EC Art. 6a).
     #[serde(default)]
     pub reduction: Option<PriceReduction>,
+    /// The flash sale this price belongs to, while it runs (the server's clock decides).
+    #[serde(default)]
+    pub sale: Option<SaleWindow>,
+    /// "`quantity` for `price`" on this variant.
+    #[serde(default)]
+    pub multibuy: Option<MultiBuyOffer>,
+}
+
+/// A flash sale's window, unix seconds; it ends exactly at `ends_at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleWindow {
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+/// A multi-buy offer as the product page states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MultiBuyOffer {
+    pub quantity: i64,
+    pub price: Money,
 }
 
 /// A reduced price's reference: the lowest price of the 30 days before the reduction, shown
@@ -94,6 +114,24 @@ impl ProductDetail {
                     "priceCurrency": r.was.currency.code(),
                 },
             ]);
+        }
+        if let Some(sale) = &variant.sale {
+            // The sale price holds from the sale's start until its end, then the list price.
+            let (from, through) = (
+                crate::dates::iso(sale.starts_at),
+                crate::dates::iso(sale.ends_at),
+            );
+            if variant.reduction.is_none() {
+                ld["offers"]["priceSpecification"] = serde_json::json!([{
+                    "@type": "UnitPriceSpecification",
+                    "price": variant.price.decimal(),
+                    "priceCurrency": variant.price.currency.code(),
+                }]);
+            }
+            let spec = &mut ld["offers"]["priceSpecification"][0];
+            spec["validFrom"] = serde_json::Value::String(from);
+            spec["validThrough"] = serde_json::Value::String(through.clone());
+            ld["offers"]["priceValidUntil"] = serde_json::Value::String(through);
         }
         ld
     }
@@ -233,6 +271,12 @@ fn ProductView(
                         {format!("Lowest price in the 30 days before this reduction: {}", r.was)}
                     </p>
                 })}
+                {move || selected.get().and_then(|v| v.sale).map(|sale| view! { <SaleEnds sale/> })}
+                {move || selected.get().and_then(|v| v.multibuy).map(|m| view! {
+                    <p class="product__multibuy badge badge--sale" data-testid="multibuy">
+                        {format!("{} for {}: mix any {} of this item", m.quantity, m.price, m.quantity)}
+                    </p>
+                })}
                 <p class=move || level().class() data-testid="stock">{move || level().text()}</p>
                 {variant_links}
                 <form class="add-to-cart" method="post" action="/cart/add">
@@ -265,6 +309,32 @@ mod tests {
     use super::*;
     use crate::money::Currency;
 
+    #[test]
+    fn a_flash_sale_carries_its_window_in_json_ld() {
+        let p = product();
+        let mut v = p.variants[0].clone();
+        v.sale = Some(SaleWindow {
+            starts_at: 1_795_450_000,
+            ends_at: 1_795_456_800,
+        });
+        let ld = p.json_ld(&v);
+        assert_eq!(
+            ld["offers"]["priceSpecification"][0]["validThrough"],
+            "2026-11-23T18:00:00Z"
+        );
+        assert_eq!(ld["offers"]["priceValidUntil"], "2026-11-23T18:00:00Z");
+        v.reduction = Some(PriceReduction {
+            was: Money::new(340, Currency::Gbp),
+            percent_off: 25,
+        });
+        let spec = &p.json_ld(&v)["offers"]["priceSpecification"];
+        assert_eq!(spec[0]["validFrom"], crate::dates::iso(1_795_450_000));
+        assert_eq!(
+            spec[1]["priceType"],
+            "https://schema.org/StrikethroughPrice"
+        );
+    }
+
     fn product() -> ProductDetail {
         let v = |sku: &str, stock| VariantInfo {
             sku: sku.into(),
@@ -272,6 +342,8 @@ mod tests {
             price: Money::new(255, Currency::Gbp),
             stock,
             reduction: None,
+            sale: None,
+            multibuy: None,
         };
         ProductDetail {
             stem: "85123".into(),
@@ -336,5 +408,35 @@ mod tests {
             "https://schema.org/StrikethroughPrice"
         );
         assert_eq!(spec[1]["price"], "3.40");
+    }
+}
+
+/// "Sale ends 23 Nov 18:00 UTC": a plain end time in the HTML (works without JavaScript; the
+/// server's clock decides when the price changes), and with the bundle a live countdown beside
+/// it, which is presentation only.
+#[component]
+fn SaleEnds(sale: SaleWindow) -> impl IntoView {
+    let left = RwSignal::new(None::<i64>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let tick = move || {
+            let now = (leptos::web_sys::js_sys::Date::now() / 1000.0) as i64;
+            left.set(Some(sale.ends_at - now));
+        };
+        tick();
+        if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    view! {
+        <p class="product__sale-ends" data-testid="sale-ends">
+            "Sale ends "
+            <time datetime=crate::dates::iso(sale.ends_at)>{crate::dates::short_utc(sale.ends_at)}</time>
+            {move || left.get().map(|s| view! {
+                " "<span class="countdown" data-testid="countdown" aria-live="off">
+                    {if s > 0 { format!("({} left)", crate::dates::countdown(s)) } else { "(ended: reload for the current price)".to_string() }}
+                </span>
+            })}
+        </p>
     }
 }

@@ -55,6 +55,8 @@ pub async fn view(db: &Db, cart_id: Option<&str>) -> anyhow::Result<CartView> {
             currency: Currency::Gbp,
         });
     };
+    // Flash sales that started or ended since: the prices below are the ones in effect now.
+    crate::pricing::current::settle(db, db::now()).await?;
     let rows: Vec<LineRow> = sqlx::query_as(
         "SELECT l.sku, p.slug, p.stem, p.title, v.label, v.price_minor, v.currency, l.price_seen_minor, l.quantity, v.stock \
          FROM cart_lines l JOIN variants v ON v.sku = l.sku JOIN products p ON p.stem = v.stem \

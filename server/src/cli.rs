@@ -46,6 +46,10 @@ enum Command {
     /// Change prices: `price set <SKU> <PRICE> [--sale] [--reason TEXT]`.
     #[command(subcommand)]
     Price(crate::pricing::cli::PriceCommand),
+    /// Promotions: `promo coupon add`, `promo threshold add`, `promo multibuy add`,
+    /// `promo flash add`, `promo list`.
+    #[command(subcommand)]
+    Promo(crate::promotions::cli::PromoCommand),
 }
 
 #[derive(Args, Default)]
@@ -125,6 +129,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Evaluate(args) => crate::recs::cli::run_evaluate(args, &database_url).await,
         Command::Staff(command) => crate::staff::cli::run(command, &database_url).await,
         Command::Price(command) => crate::pricing::cli::run(command, &database_url).await,
+        Command::Promo(command) => crate::promotions::cli::run(command, &database_url).await,
     }
 }
 

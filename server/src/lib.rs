@@ -22,6 +22,7 @@ pub mod importer;
 pub mod orders;
 pub mod payments;
 pub mod pricing;
+pub mod promotions;
 pub mod recs;
 pub mod staff;
 pub mod startup;

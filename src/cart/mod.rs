@@ -5,12 +5,14 @@
 //! forms are plain POSTs (they work without JavaScript) answered with a redirect back here.
 
 mod page;
+mod promotions;
 pub mod totals;
 
 pub use page::CartPage;
 pub use totals::{
-    MAX_QUANTITY, PricedLine, Quantity, QuantityError, Shipping, Totals, TotalsError, cart_totals,
-    checkout_totals,
+    Coupon, CouponKind, CouponOutcome, MAX_QUANTITY, MultiBuy, Offers, PricedLine, Quantity,
+    QuantityError, Quote, Shipping, Threshold, Totals, TotalsError, cart_totals, checkout_totals,
+    promo_totals,
 };
 
 use crate::error::StoreError;

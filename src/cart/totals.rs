@@ -176,18 +176,19 @@ pub fn cart_totals(
     })
 }
 
-/// What checkout charges: the goods, then `shipping` priced on their value and item count.
-/// The server charges exactly this; the checkout page runs it in the browser as the shopper
-/// switches delivery option.
+/// What checkout charges with no promotion: the goods, then `shipping` priced on their value
+/// and item count. Same as [`promo_totals`] with [`Offers::default`].
 pub fn checkout_totals(
     lines: &[PricedLine],
     shipping: Shipping,
     currency: Currency,
 ) -> Result<Totals, TotalsError> {
-    let goods = cart_totals(lines, 0, 0, currency)?;
-    let shipping = shipping.price(goods.subtotal.minor, goods.items);
-    cart_totals(lines, 0, shipping, currency)
+    promo_totals(lines, &Offers::default(), Some(shipping), currency).map(|q| q.totals)
 }
+
+pub use super::promotions::{
+    Coupon, CouponKind, CouponOutcome, MultiBuy, Offers, Quote, Threshold, promo_totals,
+};
 
 #[cfg(test)]
 mod tests {

@@ -482,11 +482,23 @@ impl Storefront for CatalogService {
                 None => Err(StoreError::NotFound),
             };
         };
+        // One clock reading for the whole page: the price, its reduction, the sale window and
+        // the JSON-LD all describe the same moment.
+        let now = crate::db::now();
+        crate::pricing::current::settle(&self.db, now)
+            .await
+            .map_err(unavailable)?;
         let variants = queries::variants(&self.db, &row.stem)
             .await
             .map_err(unavailable)?;
         let skus: Vec<String> = variants.iter().map(|v| v.sku.clone()).collect();
-        let reductions = crate::pricing::reductions(&self.db, &skus, crate::db::now())
+        let reductions = crate::pricing::reductions(&self.db, &skus, now)
+            .await
+            .map_err(unavailable)?;
+        let sales = crate::pricing::current::sale_windows(&self.db, &skus, now)
+            .await
+            .map_err(unavailable)?;
+        let multibuys = crate::promotions::multibuys(&self.db, &skus)
             .await
             .map_err(unavailable)?;
         let variants: Vec<VariantInfo> = variants
@@ -499,7 +511,19 @@ impl Storefront for CatalogService {
                     }),
                     None => None,
                 };
+                let multibuy = match multibuys.iter().find(|m| m.sku == v.sku) {
+                    Some(m) => Some(vitrine::product::MultiBuyOffer {
+                        quantity: m.quantity,
+                        price: money(m.price_minor, &v.currency)?,
+                    }),
+                    None => None,
+                };
                 Ok(VariantInfo {
+                    sale: sales.get(&v.sku).map(|w| vitrine::product::SaleWindow {
+                        starts_at: w.starts_at,
+                        ends_at: w.ends_at,
+                    }),
+                    multibuy,
                     price: money(v.price_minor, &v.currency)?,
                     sku: v.sku,
                     label: v.label,

@@ -34,6 +34,10 @@ pub struct CheckoutForm {
     card_expiry: String,
     card_cvc: String,
     idempotency_key: String,
+    /// The coupon code, as typed.
+    coupon: String,
+    /// Set by the "Apply" button: check the coupon and come back, without placing the order.
+    apply_coupon: String,
 }
 
 impl CheckoutForm {
@@ -48,6 +52,7 @@ impl CheckoutForm {
             postcode: self.postcode.clone(),
             country: self.country.clone(),
             shipping: self.shipping.clone(),
+            coupon: self.coupon.clone(),
         }
     }
 }
@@ -63,6 +68,9 @@ pub async fn place(
         .map(|Extension(v)| v.id);
     let cart_id =
         vitrine::ssr::cookie_value(&headers, CART_COOKIE).filter(|id| crate::cart::is_cart_id(id));
+    if !form.apply_coupon.is_empty() {
+        return apply_coupon(&state, cart_id.as_deref(), &form, &headers).await;
+    }
     let result = match (&cart_id, parse(&form, profiled_visitor)) {
         (None, _) => Err(CheckoutError::EmptyCart),
         (Some(_), Err(message)) => Err(CheckoutError::Invalid(message)),
@@ -124,6 +132,7 @@ fn json_reply(result: Result<PlacedOrder, CheckoutError>) -> Response {
     let (status, code) = match &e {
         CheckoutError::EmptyCart => (StatusCode::UNPROCESSABLE_ENTITY, "empty_cart"),
         CheckoutError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+        CheckoutError::Coupon(_) => (StatusCode::UNPROCESSABLE_ENTITY, "coupon"),
         CheckoutError::SoldOut { .. } => (StatusCode::CONFLICT, "sold_out"),
         CheckoutError::PriceChanged { .. } => (StatusCode::CONFLICT, "price_changed"),
         CheckoutError::Payment(PaymentError::Declined) => {
@@ -149,6 +158,7 @@ fn parse(form: &CheckoutForm, profiled_visitor: Option<String>) -> Result<Checko
     )?;
     let shipping =
         Shipping::parse(form.shipping.trim()).ok_or("Choose standard or express delivery.")?;
+    let coupon = crate::promotions::coupons::parse_code(&form.coupon).map_err(|e| e.to_string())?;
     let card = CardDetails::parse(
         &form.card_number,
         &form.card_expiry,
@@ -161,7 +171,64 @@ fn parse(form: &CheckoutForm, profiled_visitor: Option<String>) -> Result<Checko
         card,
         idempotency_key: form.idempotency_key.clone(),
         profiled_visitor,
+        coupon,
     })
+}
+
+/// The "Apply" button next to the coupon field: checks the code against the cart now and comes
+/// back to the checkout page with everything typed kept, and either the code counted in the
+/// review's total or the reason it cannot be used. JSON clients get 200 with the totals or 422
+/// with the reason.
+async fn apply_coupon(
+    state: &AppState,
+    cart_id: Option<&str>,
+    form: &CheckoutForm,
+    headers: &HeaderMap,
+) -> Response {
+    let result = match cart_id {
+        None => Err(CheckoutError::EmptyCart),
+        Some(cart_id) => check_coupon(state, cart_id, form).await,
+    };
+    if let Err(CheckoutError::Unavailable(inner)) = &result {
+        tracing::error!(error = %format!("{inner:#}"), "checking a coupon failed");
+    }
+    if wants_json(headers) {
+        return match result {
+            Ok(quote) => Json(serde_json::json!({
+                "ok": true,
+                "discount_minor": quote.totals.discount.minor,
+                "total_minor": quote.totals.total.minor,
+            }))
+            .into_response(),
+            Err(e) => json_reply(Err(e)),
+        };
+    }
+    let error = result.err().map(|e| message(&e)).unwrap_or_default();
+    if let Some(cart_id) = cart_id
+        && let Err(save) = orders::save_draft(&state.db, cart_id, &form.draft(), &error).await
+    {
+        tracing::error!(error = %format!("{save:#}"), "saving the checkout draft failed");
+    }
+    see_other(if error.is_empty() {
+        "/checkout"
+    } else {
+        "/checkout?e=1"
+    })
+}
+
+async fn check_coupon(
+    state: &AppState,
+    cart_id: &str,
+    form: &CheckoutForm,
+) -> Result<vitrine::cart::Quote, CheckoutError> {
+    let code = crate::promotions::coupons::parse_code(&form.coupon)?
+        .ok_or_else(|| CheckoutError::Coupon("Enter a coupon code to apply.".into()))?;
+    let view = crate::cart::view(&state.db, Some(cart_id)).await?;
+    if view.lines.is_empty() {
+        return Err(CheckoutError::EmptyCart);
+    }
+    let shipping = Shipping::parse(form.shipping.trim());
+    orders::quote_with(&state.db, &view.lines, Some(&code), shipping, view.currency).await
 }
 
 /// (year, month) now, UTC.

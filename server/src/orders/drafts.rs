@@ -27,11 +27,11 @@ pub async fn save_draft(
 ) -> anyhow::Result<()> {
     let _turn = db::write_turn(db).await;
     sqlx::query(
-        "INSERT INTO checkout_drafts (cart_id, email, name, line1, line2, city, postcode, country, shipping, error, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+        "INSERT INTO checkout_drafts (cart_id, email, name, line1, line2, city, postcode, country, shipping, error, updated_at, coupon) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (cart_id) DO UPDATE SET email = excluded.email, name = excluded.name, line1 = excluded.line1, \
          line2 = excluded.line2, city = excluded.city, postcode = excluded.postcode, country = excluded.country, \
-         shipping = excluded.shipping, error = excluded.error, updated_at = excluded.updated_at",
+         shipping = excluded.shipping, error = excluded.error, updated_at = excluded.updated_at, coupon = excluded.coupon",
     )
     .bind(cart_id)
     .bind(keep(&draft.email))
@@ -44,6 +44,7 @@ pub async fn save_draft(
     .bind(keep(&draft.shipping))
     .bind(keep(error))
     .bind(db::now())
+    .bind(keep(&draft.coupon).chars().take(40).collect::<String>())
     .execute(db)
     .await
     .context("Failed to save the checkout draft")?;
@@ -62,16 +63,17 @@ pub async fn load_draft(db: &Db, cart_id: &str) -> anyhow::Result<Option<(Checko
         String,
         String,
         String,
+        String,
     );
     let row: Option<Row> = sqlx::query_as(
-        "SELECT email, name, line1, line2, city, postcode, country, shipping, error FROM checkout_drafts WHERE cart_id = $1",
+        "SELECT email, name, line1, line2, city, postcode, country, shipping, error, coupon FROM checkout_drafts WHERE cart_id = $1",
     )
     .bind(cart_id)
     .fetch_optional(db)
     .await
     .context("Failed to load the checkout draft")?;
     Ok(row.map(
-        |(email, name, line1, line2, city, postcode, country, shipping, error)| {
+        |(email, name, line1, line2, city, postcode, country, shipping, error, coupon)| {
             (
                 CheckoutDraft {
                     email,
@@ -82,6 +84,7 @@ pub async fn load_draft(db: &Db, cart_id: &str) -> anyhow::Result<Option<(Checko
                     postcode,
                     country,
                     shipping,
+                    coupon,
                 },
                 error,
             )
@@ -101,9 +104,20 @@ pub async fn checkout_page(
         Some(id) => load_draft(db, id).await?.unwrap_or_default(),
         None => Default::default(),
     };
+    // The draft's coupon counts in the review's total when it may be used now; why it may not
+    // was said when it was applied (the draft's error).
+    let coupon = match crate::promotions::coupons::parse_code(&draft.coupon) {
+        Ok(Some(code)) => crate::promotions::coupons::check(db, &code, db::now())
+            .await
+            .ok(),
+        _ => None,
+    };
+    let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.clone()).collect();
+    let offers = crate::promotions::offers(db, &skus, coupon).await?;
     Ok(CheckoutView {
         cart,
         draft,
+        offers,
         error: (show_error && !error.is_empty()).then_some(error),
         countries: countries(db).await?,
         idempotency_key: crate::ids::random_id(),

@@ -20,9 +20,10 @@ pub use view::{find, view};
 use crate::cart;
 use crate::db::{self, Db};
 use crate::payments::{Authorization, CardDetails, PaymentError, PaymentProvider};
+use crate::promotions::coupons::{self, CouponError};
 use anyhow::Context;
 use sqlx::{Any, Transaction};
-use vitrine::cart::{CartLine, PricedLine, Shipping, Totals, checkout_totals};
+use vitrine::cart::{CartLine, Offers, PricedLine, Quote, Shipping, promo_totals};
 
 /// Validated contact and delivery details.
 #[derive(Clone, Debug)]
@@ -95,6 +96,8 @@ pub struct CheckoutRequest {
     pub idempotency_key: String,
     /// The visitor id to record the purchase for, when they may be profiled.
     pub profiled_visitor: Option<String>,
+    /// The coupon code typed (upper case), if any.
+    pub coupon: Option<String>,
 }
 
 /// An order as the confirmation shows it.
@@ -123,10 +126,23 @@ pub enum CheckoutError {
         "The price of {sku} changed while you were checking out. Please review your cart. Nothing was charged."
     )]
     PriceChanged { sku: String },
+    /// The coupon cannot be used (unknown, outside its window, used up, under its minimum
+    /// spend): the message says which.
+    #[error("{0}")]
+    Coupon(String),
     #[error(transparent)]
     Payment(#[from] PaymentError),
     #[error(transparent)]
     Unavailable(#[from] anyhow::Error),
+}
+
+impl From<CouponError> for CheckoutError {
+    fn from(e: CouponError) -> Self {
+        match e {
+            CouponError::Unavailable(inner) => CheckoutError::Unavailable(inner),
+            other => CheckoutError::Coupon(other.to_string()),
+        }
+    }
 }
 
 /// Places the order for `cart_id`. See the module doc for the guarantees.
@@ -154,11 +170,11 @@ pub async fn place(
     if view.lines.is_empty() {
         return Err(CheckoutError::EmptyCart);
     }
-    let totals = totals(&view.lines, request.shipping, view.currency)?;
+    let quote = quote(db, &view.lines, &request, view.currency).await?;
     let auth = provider
-        .authorize(&request.card, totals.total, &key)
+        .authorize(&request.card, quote.totals.total, &key)
         .await?;
-    match write_order(db, cart_id, &request, &view.lines, &totals, &auth).await {
+    match write_order(db, cart_id, &request, &view.lines, &quote, &auth).await {
         Ok(order) => Ok(order),
         Err(error) => {
             // The order was not written: release the money, then say why (or return the order
@@ -174,14 +190,69 @@ pub async fn place(
     }
 }
 
-fn totals(
+/// What the cart costs now with the promotions in effect and the typed coupon, through the
+/// shared [`promo_totals`]; a coupon that cannot be used is an error, never silently dropped.
+pub async fn quote(
+    db: &Db,
     lines: &[CartLine],
-    shipping: Shipping,
+    request: &CheckoutRequest,
     currency: vitrine::money::Currency,
-) -> Result<Totals, CheckoutError> {
+) -> Result<Quote, CheckoutError> {
+    quote_with(
+        db,
+        lines,
+        request.coupon.as_deref(),
+        Some(request.shipping),
+        currency,
+    )
+    .await
+}
+
+/// [`quote`] for a coupon and an optional shipping choice (the checkout page's "Apply").
+pub async fn quote_with(
+    db: &Db,
+    lines: &[CartLine],
+    coupon: Option<&str>,
+    shipping: Option<Shipping>,
+    currency: vitrine::money::Currency,
+) -> Result<Quote, CheckoutError> {
+    let coupon = match coupon {
+        Some(code) => Some(coupons::check(db, code, db::now()).await?),
+        None => None,
+    };
+    let skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
+    let offers: Offers = crate::promotions::offers(db, &skus, coupon).await?;
     let priced: Vec<PricedLine> = lines.iter().map(CartLine::priced).collect();
-    checkout_totals(&priced, shipping, currency)
-        .map_err(|e| CheckoutError::Invalid(format!("This cart can't be charged: {e}.")))
+    let quote = promo_totals(&priced, &offers, shipping, currency)
+        .map_err(|e| CheckoutError::Invalid(format!("This cart can't be charged: {e}.")))?;
+    if let Some(refusal) = quote.coupon.as_ref().and_then(|c| c.refusal()) {
+        return Err(CheckoutError::Coupon(refusal));
+    }
+    Ok(quote)
+}
+
+/// True when a price change on one of `lines` fell due (a flash sale starting or ending) and
+/// has not reached `variants.price_minor` yet: the order must not be charged at the old price.
+async fn price_change_due(
+    tx: &mut Transaction<'_, Any>,
+    lines: &[CartLine],
+    now: i64,
+) -> anyhow::Result<Option<String>> {
+    for line in lines {
+        let due: Option<(String,)> = sqlx::query_as(
+            "SELECT sku FROM flash_sales WHERE sku = $1 AND ended = 0 AND starts_at <= $2 \
+             AND (started = 0 OR ends_at <= $2)",
+        )
+        .bind(&line.sku)
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await
+        .context("Failed to read the flash sales")?;
+        if due.is_some() {
+            return Ok(Some(line.sku.clone()));
+        }
+    }
+    Ok(None)
 }
 
 async fn write_order(
@@ -189,18 +260,30 @@ async fn write_order(
     cart_id: &str,
     request: &CheckoutRequest,
     lines: &[CartLine],
-    totals: &Totals,
+    quote: &Quote,
     auth: &Authorization,
 ) -> Result<PlacedOrder, CheckoutError> {
+    let totals = &quote.totals;
     let (mut tx, _turn) = db::begin_write(db)
         .await
         .context("Failed to start the order transaction")?;
+    let now = db::now();
+    if let Some(sku) = price_change_due(&mut tx, lines, now).await? {
+        return Err(CheckoutError::PriceChanged { sku });
+    }
     for line in lines {
         take_stock(&mut tx, line).await?;
     }
+    // Counted here, under the order's transaction: concurrent orders cannot exceed the limit.
+    let coupon_code = match &quote.coupon {
+        Some(vitrine::cart::CouponOutcome::Applied { code, .. }) => {
+            coupons::redeem(&mut tx, code, now).await?;
+            Some(code.clone())
+        }
+        _ => None,
+    };
     let number = format!("VT{}", &crate::ids::random_id()[..10].to_ascii_uppercase());
     let access_token = crate::ids::random_id();
-    let now = db::now();
     let d = &request.delivery;
     let currency = totals.total.currency.code();
     exec(&mut tx, "INSERT INTO orders (number, customer_id, country, placed_at, status, currency, total_minor, source) VALUES ($1, NULL, $2, $3, 'paid', $4, $5, 'web')", |q| {
@@ -213,12 +296,14 @@ async fn write_order(
         })
         .await?;
     }
-    exec(&mut tx, "INSERT INTO order_details (order_number, email, name, line1, line2, city, postcode, country, shipping_method, subtotal_minor, shipping_minor, idempotency_key, access_token) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", |q| {
+    exec(&mut tx, "INSERT INTO order_details (order_number, email, name, line1, line2, city, postcode, country, shipping_method, subtotal_minor, shipping_minor, idempotency_key, access_token, coupon_code, discount_minor) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)", |q| {
         q.bind(number.clone()).bind(d.email.clone()).bind(d.name.clone()).bind(d.line1.clone()).bind(d.line2.clone()).bind(d.city.clone())
             .bind(d.postcode.clone()).bind(d.country.clone()).bind(request.shipping.key()).bind(totals.subtotal.minor).bind(totals.shipping.minor)
             .bind(request.idempotency_key.trim().to_string())
             .bind(access_token.clone())
+            .bind(coupon_code.clone())
+            .bind(totals.discount.minor)
     })
     .await?;
     for (seq, status, note) in [

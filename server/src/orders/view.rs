@@ -16,6 +16,8 @@ struct OrderRow {
     total_minor: i64,
     subtotal_minor: i64,
     shipping_minor: i64,
+    discount_minor: i64,
+    coupon_code: Option<String>,
     shipping_method: String,
     name: String,
     city: String,
@@ -36,7 +38,7 @@ pub async fn view(
         return Ok(None);
     }
     let row: Option<OrderRow> = sqlx::query_as(
-        "SELECT o.number, o.status, o.currency, o.total_minor, d.subtotal_minor, d.shipping_minor, d.shipping_method, \
+        "SELECT o.number, o.status, o.currency, o.total_minor, d.subtotal_minor, d.shipping_minor, d.discount_minor, d.coupon_code, d.shipping_method, \
          d.name, d.city, d.postcode, d.country FROM orders o JOIN order_details d ON d.order_number = o.number \
          WHERE o.number = $1 AND d.access_token = $2",
     )
@@ -83,6 +85,8 @@ pub async fn view(
         number: o.number,
         status: o.status,
         subtotal: money(o.subtotal_minor),
+        discount: money(o.discount_minor),
+        coupon: o.coupon_code,
         shipping: money(o.shipping_minor),
         total: money(o.total_minor),
         shipping_method: o.shipping_method,

@@ -2,11 +2,13 @@
 //! reduction.
 //!
 //! `variants.price_minor` is the one current price every page, the JSON-LD and the checkout
-//! read; [`set_price`] changes it only together with a new `price_history` row and an audit
+//! read, kept up to date with the history by [`current::settle`] (flash sales); [`set_price`]
+//! changes it only together with a new `price_history` row and an audit
 //! entry, in one transaction. A price is per variant and the same for every shopper at a given
 //! moment: nothing here (or anywhere that reads prices) looks at who is asking.
 
 pub mod cli;
+pub mod current;
 pub mod history;
 
 use crate::db::{self, Db};
@@ -85,6 +87,8 @@ pub enum PriceError {
     UnknownSku(String),
     #[error("a price must be above zero")]
     NotPositive,
+    #[error("{0} is on a flash sale until {1}: its price changes back by itself then")]
+    OnPromotion(String, String),
     #[error("{0} already costs that; nothing changed")]
     Unchanged(String),
     #[error(transparent)]
@@ -102,7 +106,21 @@ pub async fn set_price(
         return Err(PriceError::NotPositive);
     }
     let now = db::now();
+    current::settle(db, now).await?;
     let (mut tx, _turn) = db::begin_write(db).await?;
+    // A flash sale's restore is already in the history: a change now would be overwritten.
+    let flash: Option<(i64,)> =
+        sqlx::query_as("SELECT ends_at FROM flash_sales WHERE sku = $1 AND ended = 0")
+            .bind(&change.sku)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("Failed to read the flash sales")?;
+    if let Some((until,)) = flash {
+        return Err(PriceError::OnPromotion(
+            change.sku.clone(),
+            vitrine::dates::short_utc(until),
+        ));
+    }
     let current: Option<(i64, String)> =
         sqlx::query_as("SELECT price_minor, currency FROM variants WHERE sku = $1")
             .bind(&change.sku)

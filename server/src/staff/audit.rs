@@ -51,6 +51,8 @@ pub enum Action {
     ExperimentPaused,
     ExperimentStopped,
     ExperimentShipped,
+    /// A coupon, threshold, multi-buy or flash sale was added (`vitrine promo`).
+    PromotionAdded,
 }
 
 impl Action {
@@ -68,6 +70,7 @@ impl Action {
             Action::ExperimentPaused => "experiment.paused",
             Action::ExperimentStopped => "experiment.stopped",
             Action::ExperimentShipped => "experiment.shipped",
+            Action::PromotionAdded => "promotion.added",
         }
     }
 }

@@ -13,6 +13,7 @@ mod import;
 mod orders;
 mod pages;
 mod prices;
+mod promotions;
 mod seo;
 mod suggestions;
 mod variants;

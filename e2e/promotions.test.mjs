@@ -1,0 +1,115 @@
+// Promotions as a shopper meets them: a product on a flash sale (strikethrough, the 30-day
+// prior price, the end time without JavaScript and a live countdown with it), and a coupon
+// applied at checkout that changes the total and is recorded on the order.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hydrated, useStore, vitrine, watchConsole } from './helpers.mjs';
+
+const store = useStore();
+const pounds = (text) => Math.round(Number(text.replace(/[^0-9.]/g, '')) * 100);
+const decimal = (minor) => (minor / 100).toFixed(2);
+
+// The `nth` popular product of the home page: its URL, SKU and price in minor units.
+async function popular(page, nth) {
+  await page.goto(store.server.url + '/');
+  await page.locator('.product-grid .product-card__link').nth(nth).click();
+  await page.waitForURL(/\/p\//);
+  const sku = (await page.locator('[data-testid="sku"]').textContent()).trim();
+  const price = pounds(await page.locator('[data-testid="price"]').textContent());
+  return { url: page.url(), sku, price };
+}
+
+test('a product on a flash sale shows the strikethrough, the 30-day prior price and the countdown', async () => {
+  const context = await store.browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const product = await popular(page, 2);
+  const sale = Math.floor(product.price / 2);
+  const printed = vitrine(store.server, ['promo', 'flash', 'add', product.sku, '--price', decimal(sale), '--until', '+2h']);
+  assert.match(printed, /flash sale/);
+
+  // Without JavaScript: the sale price, the prior price crossed out, a plain end time.
+  await page.goto(product.url);
+  assert.equal(pounds(await page.locator('[data-testid="price"]').textContent()), sale);
+  assert.equal(pounds(await page.locator('[data-testid="was-price"]').textContent()), product.price);
+  assert.match(await page.locator('[data-testid="prior-price"]').textContent(),
+    /Lowest price in the 30 days before this reduction: £/);
+  const ends = page.locator('[data-testid="sale-ends"] time');
+  assert.match(await ends.textContent(), /^\d{1,2} [A-Z][a-z]{2} \d\d:\d\d UTC$/);
+  const datetime = await ends.getAttribute('datetime');
+  const left = Date.parse(datetime) - Date.now();
+  assert.ok(left > 7_000_000 && left <= 7_205_000, `ends in about 2 h, got ${left} ms`);
+  assert.equal(await page.locator('[data-testid="countdown"]').count(), 0, 'no countdown without the bundle');
+  const lds = await page.locator('script[type="application/ld+json"]').allTextContents();
+  const offer = lds.map((t) => JSON.parse(t)).find((ld) => ld['@type'] === 'Product').offers;
+  assert.equal(offer.price, decimal(sale));
+  assert.equal(offer.priceSpecification[0].validThrough, datetime);
+  assert.equal(offer.priceSpecification[1].priceType, 'https://schema.org/StrikethroughPrice');
+  assert.equal(offer.priceSpecification[1].price, decimal(product.price));
+  await context.close();
+
+  // With the bundle: a live countdown beside the same end time.
+  const js = await store.browser.newContext();
+  const live = await js.newPage();
+  const problems = watchConsole(live);
+  await live.goto(product.url);
+  await hydrated(live);
+  const countdown = live.locator('[data-testid="countdown"]');
+  await countdown.waitFor();
+  const first = await countdown.textContent();
+  assert.match(first, /\(0?1:59:\d\d left\)|\(02:00:00 left\)/);
+  await live.waitForFunction((before) =>
+    document.querySelector('[data-testid="countdown"]').textContent !== before, first);
+  assert.deepEqual(problems, []);
+  await js.close();
+});
+
+test('a coupon applied at checkout changes the total and the order records it', async () => {
+  vitrine(store.server, ['promo', 'coupon', 'add', 'E2E10', '--percent', '10']);
+  assert.match(vitrine(store.server, ['promo', 'list']), /coupon {4}E2E10: 10% off/);
+  const context = await store.browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await popular(page, 0);
+  await page.fill('#qty', '2');
+  await page.locator('.add-to-cart button[type="submit"]').click();
+  await page.waitForURL(/\/cart\?n=added/);
+  await page.goto(store.server.url + '/checkout');
+  await hydrated(page);
+  const before = pounds(await page.locator('[data-testid="checkout-total"]').textContent());
+  const subtotal = pounds(await page.locator('[data-testid="checkout-subtotal"]').textContent());
+
+  // A wrong code first: the message, the input kept.
+  await page.fill('#checkout-email', 'coupon@example.com');
+  await page.fill('#checkout-coupon', 'nosuch');
+  await page.locator('[data-testid="apply-coupon"]').click();
+  await page.waitForURL(/\/checkout\?e=1/);
+  assert.match(await page.locator('[data-testid="checkout-error"]').textContent(), /don't recognise the code NOSUCH/);
+  assert.equal(await page.inputValue('#checkout-email'), 'coupon@example.com');
+
+  await page.fill('#checkout-coupon', 'e2e10');
+  await page.locator('[data-testid="apply-coupon"]').click();
+  await page.waitForURL(/\/checkout$/);
+  await hydrated(page);
+  const saving = pounds(await page.locator('[data-testid="checkout-coupon"]').textContent());
+  assert.equal(saving, Math.floor(subtotal / 10));
+  const after = pounds(await page.locator('[data-testid="checkout-total"]').textContent());
+  assert.ok(after < before, `the total fell: ${before} -> ${after}`);
+  assert.match(await page.locator('[data-testid="coupon-applied"]').textContent(), /Code E2E10 applied/);
+
+  await page.fill('#checkout-name', 'Ada Lovelace');
+  await page.fill('#checkout-line1', '12 St James\'s Square');
+  await page.fill('#checkout-city', 'London');
+  await page.fill('#checkout-postcode', 'SW1Y 4JH');
+  await page.selectOption('#checkout-country', 'United Kingdom');
+  await page.fill('#checkout-card_number', '4242 4242 4242 4242');
+  await page.fill('#checkout-card_expiry', '12/40');
+  await page.fill('#checkout-card_cvc', '123');
+  await page.locator('[data-testid="place-order"]').click();
+  await page.waitForURL(/\/orders\/VT\w+\?key=\w+&n=placed/);
+  assert.equal(pounds(await page.locator('[data-testid="order-total"]').textContent()), after);
+  assert.equal(pounds(await page.locator('[data-testid="order-discount"]').textContent()), saving);
+  assert.match(await page.content(), /Savings \(incl\. code E2E10\)/);
+  assert.match(vitrine(store.server, ['promo', 'list']), /E2E10: 10% off.*used 1/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
