@@ -340,6 +340,7 @@ impl Storefront for CatalogService {
 
     async fn home(&self, request: &axum::http::request::Parts) -> Result<HomeData, StoreError> {
         let categories: Vec<CategoryLink> = self.categories();
+        settle_prices(&self.db).await?;
         let popular = queries::popular(&self.db, POPULAR_ON_HOME)
             .await
             .map_err(unavailable)?;
@@ -396,6 +397,7 @@ impl Storefront for CatalogService {
             .into_iter()
             .find(|(c, _)| c.slug == slug)
             .ok_or(StoreError::NotFound)?;
+        settle_prices(&self.db).await?;
         let rows = queries::summaries_in_category(&self.db, slug)
             .await
             .map_err(unavailable)?;
@@ -432,6 +434,7 @@ impl Storefront for CatalogService {
         let top: Vec<(String, f32)> = hits.hits.into_iter().take(MAX_SEARCH_HITS).collect();
         let stems: Vec<String> = top.iter().map(|(s, _)| s.clone()).collect();
         let relevance: HashMap<String, f32> = top.into_iter().collect();
+        settle_prices(&self.db).await?;
         let rows = queries::summaries_by_stem(&self.db, &stems)
             .await
             .map_err(unavailable)?;
@@ -568,6 +571,14 @@ struct AlgorithmVariant {
 struct LayoutVariant {
     /// `above` or `below` the description.
     recs: String,
+}
+
+/// Brings the current prices up to date (a flash sale that started or ended) before a listing
+/// reads them, so listing cards agree with the product page at every moment.
+async fn settle_prices(db: &Db) -> Result<(), StoreError> {
+    crate::pricing::current::settle(db, crate::db::now())
+        .await
+        .map_err(unavailable)
 }
 
 #[cfg(test)]
