@@ -43,9 +43,14 @@ enum Command {
     /// (password prompted, or the first line of standard input), `staff list`.
     #[command(subcommand)]
     Staff(crate::staff::cli::StaffCommand),
-    /// Change prices: `price set <SKU> <PRICE> [--sale] [--reason TEXT]`.
+    /// Prices: `price set <SKU> <PRICE> [--sale] [--reason TEXT]`, and the pricing engine's
+    /// `propose`, `proposals`, `approve <ID>`, `reject <ID>`, `auto <SKU> on|off`,
+    /// `kill-switch on|off`.
     #[command(subcommand)]
     Price(crate::pricing::cli::PriceCommand),
+    /// The pricing engine's benchmark: profit against the oracle and a fixed price on synthetic
+    /// products with known demand curves.
+    SimulatePricing(crate::pricing::cli::SimulateArgs),
 }
 
 #[derive(Args, Default)]
@@ -125,6 +130,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Evaluate(args) => crate::recs::cli::run_evaluate(args, &database_url).await,
         Command::Staff(command) => crate::staff::cli::run(command, &database_url).await,
         Command::Price(command) => crate::pricing::cli::run(command, &database_url).await,
+        Command::SimulatePricing(args) => crate::pricing::cli::run_simulate(args).await,
     }
 }
 

@@ -13,6 +13,7 @@ mod import;
 mod orders;
 mod pages;
 mod prices;
+mod pricing_engine;
 mod seo;
 mod suggestions;
 mod variants;
