@@ -48,7 +48,7 @@ pub async fn set_kill_switch(db: &Db, on: bool, actor: &Actor) -> anyhow::Result
     let value = if on { "1" } else { "0" };
     sqlx::query(
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (key) DO UPDATE SET value = $2, updated_at = $3",
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     )
     .bind(KILL_SWITCH)
     .bind(value)
@@ -90,7 +90,7 @@ pub async fn set_auto_approve(db: &Db, sku: &str, on: bool, actor: &Actor) -> an
     }
     sqlx::query(
         "INSERT INTO pricing_settings (sku, auto_approve, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (sku) DO UPDATE SET auto_approve = $2, updated_at = $3",
+         ON CONFLICT (sku) DO UPDATE SET auto_approve = excluded.auto_approve, updated_at = excluded.updated_at",
     )
     .bind(sku)
     .bind(i64::from(on))
