@@ -9,7 +9,7 @@ use super::{NewPrice, set_price, settings};
 use crate::db;
 use crate::staff::audit::Actor;
 use clap::{Args, Subcommand, ValueEnum};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use vitrine::money::{Currency, Money};
 use vitrine_pricing::simulate;
 
@@ -103,12 +103,16 @@ pub async fn run(command: PriceCommand, database_url: &str) -> anyhow::Result<()
             print!("{}", describe(&summary, seed));
         }
         PriceCommand::Proposals => {
-            let open = proposals::open(&pool, 10_000).await?;
+            let open = proposals::open(&pool, i64::MAX).await?;
             if open.is_empty() {
                 println!("No open price proposals.");
             }
+            // A closed pipe (`| head`) ends the listing quietly instead of panicking.
+            let mut out = std::io::stdout().lock();
             for p in &open {
-                println!("{}", line(p));
+                if writeln!(out, "{}", line(p)).is_err() {
+                    break;
+                }
             }
         }
         PriceCommand::Approve { id } => {
