@@ -307,6 +307,13 @@ async fn load(db: &Db, days: i64, now: i64) -> anyhow::Result<Vec<Input>> {
 }
 
 /// One row per day from the variant's first price (or first sale) to `end_day`.
+///
+/// A sold day's price is what its lines paid (units-weighted). A day without sales keeps the
+/// last price paid, unless `price_history` changed the price since that sale: then it is the
+/// price in effect. Taking the list price for every unsold day instead would tie "no sales" to
+/// one price and "sales" to the (different) prices paid, and the GLM would read that as demand
+/// at the list price being zero (seen on the imported invoices: £393 a day of "expected" gain
+/// on a variant selling 18 units a day).
 fn daily_sales(
     history: &[PricePoint],
     sold: &BTreeMap<i64, (i64, i64)>,
@@ -321,13 +328,26 @@ fn daily_sales(
         .min()
         .unwrap_or(start_day)
         .max(start_day);
+    let mut last_paid: Option<(i64, i64)> = None;
     (first..=end_day)
         .filter_map(|day| {
             let (units, paid) = sold.get(&day).copied().unwrap_or((0, 0));
             let price_minor = if units > 0 {
-                (paid as f64 / units as f64).round() as i64
+                let price = (paid as f64 / units as f64).round() as i64;
+                last_paid = Some((day, price));
+                price
             } else {
-                price_at(history, day * DAY + DAY / 2)?.amount_minor
+                let listed = price_at(history, day * DAY + DAY / 2);
+                match (last_paid, listed) {
+                    (Some((sale_day, price)), Some(l))
+                        if l.starts_at.div_euclid(DAY) <= sale_day =>
+                    {
+                        price
+                    }
+                    (Some((_, price)), None) => price,
+                    (_, Some(l)) => l.amount_minor,
+                    (None, None) => return None,
+                }
             };
             (price_minor > 0).then(|| DailySales {
                 day,
@@ -343,22 +363,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn days_without_sales_take_the_price_in_effect_and_sold_days_what_was_paid() {
-        let history = [PricePoint {
-            starts_at: 10 * DAY,
-            amount_minor: 500,
-        }];
+    fn unsold_days_keep_the_last_price_paid_until_the_history_changes_it() {
+        let history = [
+            PricePoint {
+                starts_at: 10 * DAY,
+                amount_minor: 500,
+            },
+            PricePoint {
+                starts_at: 14 * DAY,
+                amount_minor: 520,
+            },
+        ];
         let mut sold = BTreeMap::new();
         sold.insert(12, (3, 3 * 450));
-        sold.insert(13, (1, 480));
-        let sales = daily_sales(&history, &sold, 11, 14);
+        sold.insert(15, (1, 530));
+        let sales = daily_sales(&history, &sold, 11, 16);
         let got: Vec<(i64, i64, u32)> = sales
             .iter()
             .map(|s| (s.day, s.price_minor, s.units))
             .collect();
         assert_eq!(
             got,
-            vec![(11, 500, 0), (12, 450, 3), (13, 480, 1), (14, 500, 0)]
+            vec![
+                (11, 500, 0), // before any sale: the listed price
+                (12, 450, 3), // what was paid
+                (13, 450, 0), // still the last price paid
+                (14, 520, 0), // the history changed the price after that sale
+                (15, 530, 1),
+                (16, 530, 0),
+            ]
         );
     }
 
