@@ -194,6 +194,12 @@ pub fn describe(s: &ProposeSummary, seed: u64) -> String {
         "{} variants with sales ({} with their own demand fit): {} proposals, {} applied by auto-approve, in {:.2?} (seed {seed})\n",
         s.with_sales, s.fitted, s.proposed, s.auto_applied, s.elapsed
     );
+    if s.distrusted > 0 {
+        out.push_str(&format!(
+            "  fits set aside as implausible (category estimate used): {}\n",
+            s.distrusted
+        ));
+    }
     for (why, n) in &s.held {
         out.push_str(&format!("  unchanged, {why}: {n}\n"));
     }

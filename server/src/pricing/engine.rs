@@ -45,6 +45,9 @@ pub struct ProposeSummary {
     pub variants: usize,
     pub with_sales: usize,
     pub fitted: usize,
+    /// Fits set aside as implausible (see [`plausible`]): those variants took their category's
+    /// estimate.
+    pub distrusted: usize,
     pub proposed: usize,
     pub auto_applied: usize,
     pub auto_refused: Vec<String>,
@@ -107,13 +110,20 @@ fn decide(
         .check()
         .map_err(|e| anyhow::anyhow!("demand parameters: {e}"))?;
     let bar = bar(progress, inputs.len() as u64);
+    let mut distrusted = 0;
     let models: Vec<DemandModel> = inputs
         .iter()
         .map(|i| {
             bar.inc(1);
-            params
+            let model = params
                 .fit(&i.sales)
-                .unwrap_or_else(|_| DemandModel::unfitted(&i.sales))
+                .unwrap_or_else(|_| DemandModel::unfitted(&i.sales));
+            if plausible(&model, &i.sales, i.pricing.price_minor) {
+                model
+            } else {
+                distrusted += 1;
+                DemandModel::unfitted(&i.sales)
+            }
         })
         .collect();
     bar.finish_and_clear();
@@ -127,6 +137,7 @@ fn decide(
         .collect();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut summary = ProposeSummary {
+        distrusted,
         with_sales: inputs.len(),
         fitted: models.iter().filter(|m| m.glm.is_some()).count(),
         ..ProposeSummary::default()
@@ -174,6 +185,23 @@ fn decide(
     }
     Ok((summary, out))
 }
+
+/// Whether a fitted model's demand at the current price is believable: at most
+/// [`MAX_FIT_OVER_OBSERVED`] times the most units the variant ever sold in a day. Sparse,
+/// lumpy wholesale sales (a few days, one big order on one weekday) can drive the GLM's
+/// weekday and trend terms to extremes (seen on the imported invoices: billions of pounds of
+/// "expected" daily gain); such a variant is treated as unfitted and takes its category's
+/// estimate instead.
+fn plausible(model: &DemandModel, sales: &[DailySales], current_minor: i64) -> bool {
+    let Some(units) = model.units_per_day(current_minor) else {
+        return true;
+    };
+    let most = sales.iter().map(|s| s.units).max().unwrap_or(0).max(1);
+    units.is_finite() && units <= MAX_FIT_OVER_OBSERVED * f64::from(most)
+}
+
+/// See [`plausible`].
+const MAX_FIT_OVER_OBSERVED: f64 = 3.0;
 
 fn hold_reason(p: &Proposal) -> &'static str {
     match p.reason {
