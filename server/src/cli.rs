@@ -43,13 +43,18 @@ enum Command {
     /// (password prompted, or the first line of standard input), `staff list`.
     #[command(subcommand)]
     Staff(crate::staff::cli::StaffCommand),
-    /// Change prices: `price set <SKU> <PRICE> [--sale] [--reason TEXT]`.
+    /// Prices: `price set <SKU> <PRICE> [--sale] [--reason TEXT]`, and the pricing engine's
+    /// `propose`, `proposals`, `approve <ID>`, `reject <ID>`, `auto <SKU> on|off`,
+    /// `kill-switch on|off`.
     #[command(subcommand)]
     Price(crate::pricing::cli::PriceCommand),
     /// Promotions: `promo coupon add`, `promo threshold add`, `promo multibuy add`,
     /// `promo flash add`, `promo list`.
     #[command(subcommand)]
     Promo(crate::promotions::cli::PromoCommand),
+    /// The pricing engine's benchmark: profit against the oracle and a fixed price on synthetic
+    /// products with known demand curves.
+    SimulatePricing(crate::pricing::cli::SimulateArgs),
 }
 
 #[derive(Args, Default)]
@@ -130,6 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Staff(command) => crate::staff::cli::run(command, &database_url).await,
         Command::Price(command) => crate::pricing::cli::run(command, &database_url).await,
         Command::Promo(command) => crate::promotions::cli::run(command, &database_url).await,
+        Command::SimulatePricing(args) => crate::pricing::cli::run_simulate(args).await,
     }
 }
 

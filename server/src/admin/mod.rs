@@ -13,6 +13,7 @@ mod experiment_views;
 mod experiments;
 mod home;
 mod login;
+mod prices;
 mod staff_page;
 mod throttle;
 mod views;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(dashboard::routes())
         .merge(experiments::routes())
+        .merge(prices::routes())
         .route("/admin/{*rest}", any(not_found))
         .layer(Extension(Arc::new(throttle::LoginThrottle::default())))
         .layer(axum::middleware::from_fn(private))

@@ -86,6 +86,7 @@ fn Nav(who: Session) -> impl IntoView {
                 <li><a href="/admin">"Home"</a></li>
                 <li><a href="/admin/experiments">"Experiments"</a></li>
                 <li><a href="/admin/dashboard">"Dashboard"</a></li>
+                <li><a href="/admin/prices">"Prices"</a></li>
                 {is_admin.then(|| view! { <li><a href="/admin/staff">"Staff"</a></li> })}
                 <li><a href="/">"Store"</a></li>
             </ul>

@@ -510,7 +510,7 @@ impl Storefront for CatalogService {
                 let reduction = match reductions.get(&v.sku) {
                     Some(r) => Some(vitrine::product::PriceReduction {
                         was: money(r.prior_minor, &v.currency)?,
-                        percent_off: r.percent_off,
+                        percent_off: u32::from(r.percent_off),
                     }),
                     None => None,
                 };

@@ -6,24 +6,33 @@
 //! changes it only together with a new `price_history` row and an audit
 //! entry, in one transaction. A price is per variant and the same for every shopper at a given
 //! moment: nothing here (or anywhere that reads prices) looks at who is asking.
+//!
+//! The dynamic-pricing engine (issue 5) sits beside it: [`engine`] fits demand and writes
+//! [`proposals`] inside each variant's guardrails ([`settings`]); an approval applies a
+//! proposal through [`set_price_in`], so an engine price has the same history and audit entry
+//! as a staff one. The arithmetic is the `vitrine_pricing` crate's.
 
 pub mod cli;
 pub mod current;
-pub mod history;
+pub mod engine;
+pub mod proposals;
+pub mod settings;
 
 use crate::db::{self, Db};
 use crate::staff::audit::{self, Action, Actor};
 use anyhow::Context;
-use history::{PricePoint, Reduction};
+use sqlx::{Any, Transaction};
 use std::collections::HashMap;
+use vitrine_pricing::history::{self, PricePoint, ReductionBadge};
 
 /// The reductions to announce now for `skus`, by SKU: only for a current price that was set as
-/// a reduction (`announced`) and that the 30-day prior-price rule allows.
+/// a reduction (`announced`) and that the 30-day prior-price rule allows
+/// ([`vitrine_pricing::history`], the one implementation of the rule).
 pub async fn reductions(
     db: &Db,
     skus: &[String],
     now: i64,
-) -> anyhow::Result<HashMap<String, Reduction>> {
+) -> anyhow::Result<HashMap<String, ReductionBadge>> {
     if skus.is_empty() {
         return Ok(HashMap::new());
     }
@@ -46,8 +55,8 @@ pub async fn reductions(
     for (sku, valid_from, price_minor, announced) in rows {
         by_sku.entry(sku).or_default().push((
             PricePoint {
-                valid_from,
-                price_minor,
+                starts_at: valid_from,
+                amount_minor: price_minor,
             },
             announced != 0,
         ));
@@ -60,10 +69,16 @@ pub async fn reductions(
                 return None;
             }
             let points: Vec<PricePoint> = entries.iter().map(|(p, _)| *p).collect();
-            let prior = history::prior_price(&points, current.valid_from);
-            Some((sku, history::announce(prior, current.price_minor)?))
+            Some((sku, announced_badge(&points, current)?))
         })
         .collect())
+}
+
+/// The badge for `current` (the last entry of `points`), or none: the store never shows a
+/// percentage under 1% ("−0%"), so such a reduction is not announced at all.
+fn announced_badge(points: &[PricePoint], current: PricePoint) -> Option<ReductionBadge> {
+    let prior = history::prior_price(points, current.starts_at);
+    history::announce(prior, current.amount_minor).filter(|b| b.percent_off >= 1)
 }
 
 /// A price change to make.
@@ -108,11 +123,27 @@ pub async fn set_price(
     let now = db::now();
     current::settle(db, now).await?;
     let (mut tx, _turn) = db::begin_write(db).await?;
+    let changed = set_price_in(&mut tx, change, actor, now).await?;
+    tx.commit().await.context("Failed to commit the price")?;
+    Ok(changed)
+}
+
+/// [`set_price`] inside the caller's transaction (an approval changes the proposal's status in
+/// the same one).
+pub(crate) async fn set_price_in(
+    tx: &mut Transaction<'static, Any>,
+    change: &NewPrice,
+    actor: &Actor,
+    now: i64,
+) -> Result<(i64, String), PriceError> {
+    if change.price_minor <= 0 {
+        return Err(PriceError::NotPositive);
+    }
     // A flash sale's restore is already in the history: a change now would be overwritten.
     let flash: Option<(i64,)> =
         sqlx::query_as("SELECT ends_at FROM flash_sales WHERE sku = $1 AND ended = 0")
             .bind(&change.sku)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await
             .context("Failed to read the flash sales")?;
     if let Some((until,)) = flash {
@@ -124,7 +155,7 @@ pub async fn set_price(
     let current: Option<(i64, String)> =
         sqlx::query_as("SELECT price_minor, currency FROM variants WHERE sku = $1")
             .bind(&change.sku)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await
             .context("Failed to read the variant")?;
     let Some((old, currency)) = current else {
@@ -138,7 +169,7 @@ pub async fn set_price(
     let (latest,): (Option<i64>,) =
         sqlx::query_as("SELECT MAX(valid_from) FROM price_history WHERE sku = $1")
             .bind(&change.sku)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await
             .context("Failed to read the price history")?;
     let valid_from = latest.map_or(now, |l| now.max(l + 1));
@@ -153,13 +184,13 @@ pub async fn set_price(
     .bind(change.source)
     .bind(&change.reason)
     .bind(i64::from(change.sale))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .context("Failed to record the price")?;
     sqlx::query("UPDATE variants SET price_minor = $1 WHERE sku = $2")
         .bind(change.price_minor)
         .bind(&change.sku)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .context("Failed to set the price")?;
     let detail = format!(
@@ -172,7 +203,42 @@ pub async fn set_price(
         },
         change.reason
     );
-    audit::record(&mut tx, actor, Action::PriceSet, &change.sku, &detail, now).await?;
-    tx.commit().await.context("Failed to commit the price")?;
+    audit::record(tx, actor, Action::PriceSet, &change.sku, &detail, now).await?;
     Ok((old, currency))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+    const NOW: i64 = 1_800_000_000;
+
+    fn at(days_ago: i64, amount_minor: i64) -> PricePoint {
+        PricePoint {
+            starts_at: NOW - days_ago * DAY,
+            amount_minor,
+        }
+    }
+
+    #[test]
+    fn tiny_reductions_are_not_announced() {
+        let history = [at(60, 1000), at(0, 995)];
+        assert_eq!(
+            announced_badge(&history, history[1]),
+            None,
+            "0.5% is not announced"
+        );
+        let history = [at(60, 300), at(0, 200)];
+        assert_eq!(
+            announced_badge(&history, history[1]).map(|b| b.percent_off),
+            Some(33)
+        );
+    }
+
+    #[test]
+    fn a_sale_above_a_price_still_in_effect_thirty_days_ago_announces_nothing() {
+        let history = [at(45, 500), at(20, 1000), at(5, 1500), at(0, 1200)];
+        assert_eq!(announced_badge(&history, history[3]), None);
+    }
 }

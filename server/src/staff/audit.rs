@@ -25,7 +25,8 @@ impl Actor {
         }
     }
 
-    fn label(&self) -> String {
+    /// How the actor appears in the log (a staff email, 'command line' or 'system').
+    pub fn label(&self) -> String {
         match self {
             Actor::Staff { email, .. } => email.clone(),
             Actor::CommandLine => "command line".to_string(),
@@ -45,6 +46,11 @@ pub enum Action {
     AccountLocked,
     /// A variant's price changed (`vitrine price set`, later the console's approvals).
     PriceSet,
+    /// The pricing engine (`crate::pricing`): a proposal rejected, a variant put on or taken
+    /// off auto-approve, the kill switch turned on or off. An approval is its `PriceSet`.
+    PriceProposalRejected,
+    PricingAutoApprove,
+    PricingKillSwitch,
     /// Experiments in the console (`crate::experiments::store`).
     ExperimentCreated,
     ExperimentStarted,
@@ -65,6 +71,9 @@ impl Action {
             Action::SignedOut => "session.signed_out",
             Action::AccountLocked => "staff.locked",
             Action::PriceSet => "price.set",
+            Action::PriceProposalRejected => "price.proposal_rejected",
+            Action::PricingAutoApprove => "price.auto_approve",
+            Action::PricingKillSwitch => "price.kill_switch",
             Action::ExperimentCreated => "experiment.created",
             Action::ExperimentStarted => "experiment.started",
             Action::ExperimentPaused => "experiment.paused",

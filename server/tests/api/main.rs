@@ -13,6 +13,7 @@ mod import;
 mod orders;
 mod pages;
 mod prices;
+mod pricing_engine;
 mod promotions;
 mod seo;
 mod suggestions;
