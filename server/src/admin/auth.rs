@@ -85,14 +85,29 @@ impl SignedIn {
         ))
     }
 
-    /// The 403 page, unless `given` is this session's CSRF token.
+    /// The 403 page for a state-changing request, unless it comes from this site
+    /// ([`same_origin`]) with this session's CSRF token `given`.
     pub fn csrf_refusal(
         &self,
         given: &str,
         state: &AppState,
         headers: &HeaderMap,
     ) -> Option<Response> {
-        (!self.session.csrf_ok(given)).then(|| form_expired(state, headers))
+        (!same_origin(headers) || !self.session.csrf_ok(given))
+            .then(|| form_expired(state, headers))
+    }
+
+    /// The refusal of a state-changing request that needs the role `needed`: the role first
+    /// ([`Self::forbidden_unless`]), then origin and token ([`Self::csrf_refusal`]).
+    pub fn post_refusal(
+        &self,
+        needed: Role,
+        given: &str,
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Option<Response> {
+        self.forbidden_unless(needed, state, headers)
+            .or_else(|| self.csrf_refusal(given, state, headers))
     }
 }
 

@@ -3,6 +3,7 @@
 //! `views`), plain forms carrying the session's CSRF token. Owns presentation only: the rules
 //! live in `crate::experiments::{definition, store}`, the numbers in `results`.
 
+use super::views;
 use crate::experiments::copy_check;
 use crate::experiments::definition::{MAX_VARIANTS, SLOTS, Status, VariantFields, slot_label};
 use crate::experiments::results::{Comparison, Results, percent_interval, signed_percent};
@@ -39,20 +40,7 @@ pub fn list(csrf: String, experiments: Vec<Experiment>, notice: Option<String>) 
             view! { <p>"No experiments yet."</p> }.into_any()
         } else {
             view! {
-                <div class="admin-table-wrap">
-                    <table class="admin-table">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Name"</th>
-                                <th scope="col">"Slot"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Started"</th>
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
+                {views::table(&["Name", "Slot", "Status", "Started"], Some("Actions"), rows)}
             }
                 .into_any()
         }}
@@ -271,19 +259,7 @@ pub fn detail(page: DetailPage) -> impl IntoView {
         {shipped.map(|s| view! { <p>{s}</p> })}
         {actions}
         <h2>"Variants"</h2>
-        <div class="admin-table-wrap">
-            <table class="admin-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"#"</th>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Weight"</th>
-                        <th scope="col">"Content"</th>
-                    </tr>
-                </thead>
-                <tbody>{definition}</tbody>
-            </table>
-        </div>
+        {views::table(&["#", "Name", "Weight", "Content"], None, definition)}
         {results_view(results)}
     }
 }
@@ -332,19 +308,7 @@ fn results_view(r: Results) -> impl IntoView {
             <h2 id="results-heading">"Results"</h2>
             <p class="hint">"A conversion is an exposed visitor who added to cart or bought at or after their first exposure, counted once."</p>
             {srm}
-            <div class="admin-table-wrap">
-                <table class="admin-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Variant"</th>
-                            <th scope="col">"Visitors"</th>
-                            <th scope="col">"Conversions"</th>
-                            <th scope="col">"Rate"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{arms}</tbody>
-                </table>
-            </div>
+            {views::table(&["Variant", "Visitors", "Conversions", "Rate"], None, arms)}
             {comparisons}
         </section>
     }

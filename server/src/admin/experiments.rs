@@ -133,14 +133,8 @@ async fn create(
     headers: HeaderMap,
     Form(fields): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(refusal) = signed_in.forbidden_unless(Role::Marketer, &state, &headers) {
-        return refusal;
-    }
     let csrf = fields.get("csrf").map(String::as_str).unwrap_or_default();
-    if !auth::same_origin(&headers) {
-        return auth::form_expired(&state, &headers);
-    }
-    if let Some(refusal) = signed_in.csrf_refusal(csrf, &state, &headers) {
+    if let Some(refusal) = signed_in.post_refusal(Role::Marketer, csrf, &state, &headers) {
         return refusal;
     }
     let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
@@ -248,13 +242,7 @@ async fn change(
     Path(id): Path<String>,
     Form(form): Form<Change>,
 ) -> Response {
-    if let Some(refusal) = signed_in.forbidden_unless(Role::Marketer, &state, &headers) {
-        return refusal;
-    }
-    if !auth::same_origin(&headers) {
-        return auth::form_expired(&state, &headers);
-    }
-    if let Some(refusal) = signed_in.csrf_refusal(&form.csrf, &state, &headers) {
+    if let Some(refusal) = signed_in.post_refusal(Role::Marketer, &form.csrf, &state, &headers) {
         return refusal;
     }
     let transition = match form.op.as_str() {

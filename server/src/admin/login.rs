@@ -181,9 +181,6 @@ pub async fn sign_out(
     headers: HeaderMap,
     Form(form): Form<SignOutForm>,
 ) -> Response {
-    if !auth::same_origin(&headers) {
-        return auth::form_expired(&state, &headers);
-    }
     if let Some(refusal) = signed_in.csrf_refusal(&form.csrf, &state, &headers) {
         return refusal;
     }

@@ -111,13 +111,7 @@ async fn change(
     headers: HeaderMap,
     Form(form): Form<Change>,
 ) -> Response {
-    if let Some(refusal) = signed_in.forbidden_unless(Role::Marketer, &state, &headers) {
-        return refusal;
-    }
-    if !auth::same_origin(&headers) {
-        return auth::form_expired(&state, &headers);
-    }
-    if let Some(refusal) = signed_in.csrf_refusal(&form.csrf, &state, &headers) {
+    if let Some(refusal) = signed_in.post_refusal(Role::Marketer, &form.csrf, &state, &headers) {
         return refusal;
     }
     let actor = signed_in.session.actor();
@@ -317,23 +311,7 @@ fn prices_view(page: PricesPage) -> impl IntoView {
                 view! { <p>"No open proposals."</p> }.into_any()
             } else {
                 view! {
-                    <div class="admin-table-wrap">
-                        <table class="admin-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Id"</th>
-                                    <th scope="col">"Variant"</th>
-                                    <th scope="col">"Current"</th>
-                                    <th scope="col">"Proposed"</th>
-                                    <th scope="col">"Expected profit change"</th>
-                                    <th scope="col">"Elasticity [95% interval]"</th>
-                                    <th scope="col">"Why"</th>
-                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
+                    {views::table(&["Id", "Variant", "Current", "Proposed", "Expected profit change", "Elasticity [95% interval]", "Why"], Some("Actions"), rows)}
                 }
                     .into_any()
             }}

@@ -80,13 +80,7 @@ pub async fn change(
     headers: HeaderMap,
     Form(form): Form<StaffChange>,
 ) -> Response {
-    if let Some(refusal) = signed_in.forbidden_unless(Role::Admin, &state, &headers) {
-        return refusal;
-    }
-    if !auth::same_origin(&headers) {
-        return auth::form_expired(&state, &headers);
-    }
-    if let Some(refusal) = signed_in.csrf_refusal(&form.csrf, &state, &headers) {
+    if let Some(refusal) = signed_in.post_refusal(Role::Admin, &form.csrf, &state, &headers) {
         return refusal;
     }
     let actor = signed_in.session.actor();

@@ -171,20 +171,7 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                 view! { <p>"Nothing has been changed yet."</p> }.into_any()
             } else {
                 view! {
-                    <div class="admin-table-wrap">
-                        <table class="admin-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"When (UTC)"</th>
-                                    <th scope="col">"Who"</th>
-                                    <th scope="col">"Action"</th>
-                                    <th scope="col">"Subject"</th>
-                                    <th scope="col">"Detail"</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
+                    {table(&["When (UTC)", "Who", "Action", "Subject", "Detail"], None, rows)}
                 }
                     .into_any()
             }}
@@ -253,20 +240,7 @@ pub fn staff(who: Session, members: Vec<StaffMember>, form: StaffForm, now: i64)
         <h1>"Staff"</h1>
         {notice.map(|n| view! { <p class="notice notice--success" role="status">{n}</p> })}
         {error.map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
-        <div class="admin-table-wrap">
-            <table class="admin-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Email"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Added"</th>
-                        <th scope="col"><span class="visually-hidden">"Change"</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {table(&["Email", "Role", "Status", "Added"], Some("Change"), rows)}
         <h2>"Add a staff member"</h2>
         <form class="admin-form" method="post" action="/admin/staff">
             <input type="hidden" name="csrf" value=csrf/>
@@ -283,6 +257,32 @@ pub fn staff(who: Session, members: Vec<StaffMember>, form: StaffForm, now: i64)
             <p id="new-password-hint" class="hint">"At least 12 characters. Share it with them privately."</p>
             <button class="button button--primary" type="submit">"Add"</button>
         </form>
+    }
+}
+
+/// A console table in its scrolling wrapper: a header row of `columns`, then, when `actions`
+/// names it, a last column of row buttons whose heading only screen readers hear.
+pub fn table(
+    columns: &'static [&'static str],
+    actions: Option<&'static str>,
+    rows: impl IntoView,
+) -> impl IntoView {
+    let headings = columns
+        .iter()
+        .map(|c| view! { <th scope="col">{*c}</th> })
+        .collect_view();
+    let actions = actions.map(|a| {
+        view! { <th scope="col"><span class="visually-hidden">{a}</span></th> }
+    });
+    view! {
+        <div class="admin-table-wrap">
+            <table class="admin-table">
+                <thead>
+                    <tr>{headings}{actions}</tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 

@@ -1,7 +1,7 @@
 //! The staff console's door: sign-in with CSRF and lockout, sessions and sign-out, roles,
 //! staff management with its audit trail, and the `vitrine staff` command.
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, cookie_pair, hidden};
 use vitrine_server::staff::{self, Actor, NewStaff};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -19,16 +19,6 @@ async fn spawn() -> TestApp {
     TestApp::spawn_with_seed(None).await
 }
 
-/// The `value` of the hidden input `name` in `html`.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field in {html}"))
-        + marker.len();
-    html[at..].split('"').next().expect("closed").to_string()
-}
-
 /// Every `Set-Cookie` header of a response.
 fn set_cookies(res: &reqwest::Response) -> Vec<String> {
     res.headers()
@@ -37,14 +27,6 @@ fn set_cookies(res: &reqwest::Response) -> Vec<String> {
         .filter_map(|v| v.to_str().ok())
         .map(str::to_string)
         .collect()
-}
-
-/// The `name=value` pair of the cookie `name` set by a response.
-fn cookie_pair(res: &reqwest::Response, name: &str) -> Option<String> {
-    set_cookies(res)
-        .into_iter()
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
 }
 
 fn location(res: &reqwest::Response) -> String {

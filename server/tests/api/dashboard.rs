@@ -2,30 +2,13 @@
 //! follows what browsers do, low-stock alerts, and dates it cannot use.
 
 use crate::checkout::{checkout_form, country, stocked_variant};
-use crate::helpers::{TestApp, without_markers};
+use crate::helpers::{TestApp, cookie_pair, hidden, without_markers};
 use vitrine_server::payments::TEST_CARD_OK;
 use vitrine_server::staff::{self, Actor, NewStaff};
 
 const PASSWORD: &str = "correct horse battery staple";
 const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 const DAY: i64 = 86_400;
-
-/// The `value` of the hidden input `name` in `html`.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = html.find(&marker).expect("hidden field") + marker.len();
-    html[at..].split('"').next().expect("closed").to_string()
-}
-
-/// The `name=value` pair of cookie `name` set by `res`.
-fn cookie_pair(res: &reqwest::Response, name: &str) -> Option<String> {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
-}
 
 /// A marketer account, signed in: the session cookie.
 async fn marketer(app: &TestApp) -> String {

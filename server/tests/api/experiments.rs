@@ -3,7 +3,7 @@
 //! results page's counts over exposures and events inserted directly (the serving side that
 //! records exposures is tested on its own).
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, hidden, set_cookie};
 use vitrine_server::experiments::definition::{ContentFields, NewExperiment, VariantFields};
 use vitrine_server::experiments::store;
 use vitrine_server::staff::{self, Actor, NewStaff};
@@ -63,27 +63,6 @@ async fn page(app: &TestApp, path: &str, cookie: &str, status: u16) -> String {
     assert_eq!(res.status().as_u16(), status, "GET {path}");
     res.text().await.expect("body")
 }
-
-fn set_cookie(res: &reqwest::Response, name: &str) -> String {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .and_then(|c| c.split(';').next())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-        .to_string()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + marker.len();
-    html[at..].split('"').next().expect("closed").to_string()
-}
-
 fn location(res: &reqwest::Response) -> String {
     res.headers()
         .get("location")

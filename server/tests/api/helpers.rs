@@ -201,3 +201,46 @@ fn random_hex() -> String {
     getrandom::getrandom(&mut b).expect("random");
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// The `value` of the hidden input `name` in `html` (a form's CSRF token, say).
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in {html}"))
+        + marker.len();
+    html[at..].split('"').next().expect("closed").to_string()
+}
+
+/// The `name=value` pair of the cookie `name` set by a response, if it sets one.
+pub fn cookie_pair(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+}
+
+/// [`cookie_pair`] for a cookie the response must set.
+pub fn set_cookie(res: &reqwest::Response, name: &str) -> String {
+    cookie_pair(res, name).unwrap_or_else(|| panic!("no {name} cookie"))
+}
+
+/// The trimmed text of the element marked `data-testid="testid"` (up to its first child).
+pub fn text_of(html: &str, testid: &str) -> Option<String> {
+    let at = html.find(&format!("data-testid=\"{testid}\""))?;
+    let rest = &html[at..];
+    let rest = &rest[rest.find('>')? + 1..];
+    let inner = &rest[..rest.find("</")?];
+    Some(inner.trim().to_string())
+}
+
+/// The `offers` of the page's `Product` JSON-LD.
+pub fn product_offers(html: &str) -> serde_json::Value {
+    json_ld(html)
+        .into_iter()
+        .find(|v| v["@type"] == "Product")
+        .expect("Product JSON-LD")["offers"]
+        .clone()
+}

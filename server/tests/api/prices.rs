@@ -3,7 +3,7 @@
 //! the page, the JSON-LD and the cart at once with its history and audit entry, and every
 //! visitor gets the same price whoever they are.
 
-use crate::helpers::{TestApp, json_ld, without_markers};
+use crate::helpers::{TestApp, product_offers, text_of, without_markers};
 
 const DAY: i64 = 86_400;
 const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
@@ -53,23 +53,6 @@ async fn history(app: &TestApp, sku: &str, entries: &[(i64, i64, bool)]) {
         .await
         .expect("price");
 }
-
-fn text_of(html: &str, testid: &str) -> Option<String> {
-    let at = html.find(&format!("data-testid=\"{testid}\""))?;
-    let rest = &html[at..];
-    let rest = &rest[rest.find('>')? + 1..];
-    let inner = &rest[..rest.find("</")?];
-    Some(inner.trim().to_string())
-}
-
-fn offers(html: &str) -> serde_json::Value {
-    json_ld(html)
-        .into_iter()
-        .find(|v| v["@type"] == "Product")
-        .expect("Product JSON-LD")["offers"]
-        .clone()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sale_is_announced_only_against_the_lowest_price_of_the_thirty_days_before() {
     let app = TestApp::spawn().await;
@@ -94,8 +77,8 @@ async fn a_sale_is_announced_only_against_the_lowest_price_of_the_thirty_days_be
     assert!(!html.contains("data-testid=\"was-price\""), "{html}");
     assert!(!html.contains("data-testid=\"percent-off\""));
     assert!(!html.contains("Lowest price in the 30 days"));
-    assert_eq!(offers(&html)["price"], "12.00");
-    assert!(offers(&html).get("priceSpecification").is_none());
+    assert_eq!(product_offers(&html)["price"], "12.00");
+    assert!(product_offers(&html).get("priceSpecification").is_none());
 
     // 20.00 for 60 days, sale at 15.00 now: prior 20.00, -25%.
     history(&app, &sku, &[(60, 2000, false), (0, 1500, true)]).await;
@@ -108,13 +91,13 @@ async fn a_sale_is_announced_only_against_the_lowest_price_of_the_thirty_days_be
         text_of(&html, "prior-price").as_deref(),
         Some("Lowest price in the 30 days before this reduction: £20.00")
     );
-    let spec = &offers(&html)["priceSpecification"];
+    let spec = &product_offers(&html)["priceSpecification"];
     assert_eq!(
         spec[1]["priceType"],
         "https://schema.org/StrikethroughPrice"
     );
     assert_eq!(spec[1]["price"], "20.00");
-    assert_eq!(offers(&html)["price"], "15.00");
+    assert_eq!(product_offers(&html)["price"], "15.00");
 
     // The same drop not marked as a sale is just a price: nothing announced.
     history(&app, &sku, &[(60, 2000, false), (0, 1500, false)]).await;
@@ -158,7 +141,7 @@ async fn a_staff_price_change_reaches_page_json_ld_and_cart_with_history_and_aud
     assert!(out.contains("£9.99"), "{out}");
     let html = app.page(&format!("/p/{slug}"), 200).await;
     assert_eq!(text_of(&html, "price").as_deref(), Some("£9.99"));
-    assert_eq!(offers(&html)["price"], "9.99");
+    assert_eq!(product_offers(&html)["price"], "9.99");
     let (_, _, cart) = app.cart_form("/cart/add", None, &[("sku", &sku)]).await;
     let cart_page = app.cart_page(&cart.expect("cart cookie"), "").await;
     assert!(
@@ -226,7 +209,10 @@ async fn every_visitor_gets_the_same_price_whoever_they_are() {
         }
         let html = without_markers(&req.send().await.expect("sent").text().await.expect("body"));
         let page_price = text_of(&html, "price").expect("price");
-        let ld_price = offers(&html)["price"].as_str().expect("price").to_string();
+        let ld_price = product_offers(&html)["price"]
+            .as_str()
+            .expect("price")
+            .to_string();
         let (_, _, cart) = app
             .cart_form("/cart/add", Some(cookie), &[("sku", &sku)])
             .await;

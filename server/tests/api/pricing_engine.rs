@@ -3,7 +3,7 @@
 //! console (history, audit, the price on the page, in the JSON-LD and in the cart at once;
 //! CSRF and sign-in required; stale proposals refused), and `vitrine simulate-pricing --json`.
 
-use crate::helpers::{TestApp, json_ld, without_markers};
+use crate::helpers::{TestApp, hidden, product_offers, set_cookie, text_of, without_markers};
 use vitrine_pricing::optimise::{Proposal, Reason};
 use vitrine_server::pricing::proposals::{self, NewProposal};
 use vitrine_server::staff::{self, Actor, NewStaff};
@@ -75,20 +75,8 @@ async fn status_of(app: &TestApp, id: i64) -> String {
         .expect("proposal");
     s
 }
-
-fn text_of(html: &str, testid: &str) -> Option<String> {
-    let at = html.find(&format!("data-testid=\"{testid}\""))?;
-    let rest = &html[at..];
-    let rest = &rest[rest.find('>')? + 1..];
-    let inner = &rest[..rest.find("</")?];
-    Some(inner.trim().to_string())
-}
-
 fn ld_price(html: &str) -> String {
-    json_ld(html)
-        .into_iter()
-        .find(|v| v["@type"] == "Product")
-        .expect("Product JSON-LD")["offers"]["price"]
+    product_offers(html)["price"]
         .as_str()
         .expect("price")
         .to_string()
@@ -343,27 +331,6 @@ async fn post(
     }
     req.send().await.expect("sent")
 }
-
-fn set_cookie(res: &reqwest::Response, name: &str) -> String {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .and_then(|c| c.split(';').next())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-        .to_string()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field in {html}"))
-        + marker.len();
-    html[at..].split('"').next().expect("closed").to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_marketer_approves_in_the_console_but_not_without_sign_in_or_csrf() {
     let app = TestApp::spawn().await;

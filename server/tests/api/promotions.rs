@@ -4,7 +4,7 @@
 //! cart arithmetic says, and a flash price that ends exactly at its end time everywhere.
 
 use crate::checkout::{cart_with, country, place, web_orders};
-use crate::helpers::{TestApp, json_ld, without_markers};
+use crate::helpers::{TestApp, product_offers, text_of, without_markers};
 use vitrine::cart::CouponKind;
 use vitrine_server::db::now;
 use vitrine_server::payments::TEST_CARD_OK;
@@ -79,23 +79,6 @@ async fn stock(app: &TestApp, sku: &str) -> i64 {
         .expect("stock");
     n
 }
-
-fn text_of(html: &str, testid: &str) -> Option<String> {
-    let at = html.find(&format!("data-testid=\"{testid}\""))?;
-    let rest = &html[at..];
-    let rest = &rest[rest.find('>')? + 1..];
-    let inner = &rest[..rest.find("</")?];
-    Some(inner.trim().to_string())
-}
-
-fn offer(html: &str) -> serde_json::Value {
-    json_ld(html)
-        .into_iter()
-        .find(|v| v["@type"] == "Product")
-        .expect("Product JSON-LD")["offers"]
-        .clone()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn coupons_that_cannot_be_used_are_refused_with_a_clear_message_and_nothing_changes() {
     let app = TestApp::spawn().await;
@@ -374,7 +357,7 @@ async fn a_flash_price_ends_exactly_at_its_end_time_on_the_page_in_json_ld_and_a
         html.contains(&format!("<time datetime=\"{iso}\">")),
         "{html}"
     );
-    let o = offer(&html);
+    let o = product_offers(&html);
     assert_eq!(o["price"], "6.00");
     assert_eq!(o["priceSpecification"][0]["validThrough"], iso.as_str());
     assert_eq!(o["priceSpecification"][1]["price"], "10.00");
@@ -405,7 +388,7 @@ async fn a_flash_price_ends_exactly_at_its_end_time_on_the_page_in_json_ld_and_a
     assert_eq!(text_of(&html, "price").as_deref(), Some("£10.00"));
     assert!(!html.contains("data-testid=\"sale-ends\""));
     assert!(!html.contains("data-testid=\"was-price\""));
-    let o = offer(&html);
+    let o = product_offers(&html);
     assert_eq!(o["price"], "10.00");
     assert!(o.get("priceSpecification").is_none(), "{o}");
     let (status, body) = place(&app, &cookie, TEST_CARD_OK, "flash-off", &country, &[]).await;
