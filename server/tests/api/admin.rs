@@ -1,13 +1,13 @@
-//! The staff console's door: sign-in with CSRF and lockout, sessions and sign-out, roles,
-//! staff management with its audit trail, and the `vitrine staff` command.
+//! The staff console's door: sign-in with CSRF and lockout, sessions and sign-out, and the
+//! helpers the other console tests sign in with. Staff management is in `admin_staff`.
 
 use crate::helpers::{TestApp, cookie_pair, hidden};
 use vitrine_server::staff::{self, Actor, NewStaff};
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// A staff account made through the service, as `vitrine staff add` would.
-async fn staff_member(app: &TestApp, email: &str, role: &str) {
+pub(crate) async fn staff_member(app: &TestApp, email: &str, role: &str) {
     let new = NewStaff::parse(email, role, PASSWORD.to_string()).expect("valid staff");
     staff::add(&app.db, new, &Actor::CommandLine, vitrine_server::db::now())
         .await
@@ -15,12 +15,12 @@ async fn staff_member(app: &TestApp, email: &str, role: &str) {
 }
 
 /// An empty store: the console does not need the catalogue.
-async fn spawn() -> TestApp {
+pub(crate) async fn spawn() -> TestApp {
     TestApp::spawn_with_seed(None).await
 }
 
 /// Every `Set-Cookie` header of a response.
-fn set_cookies(res: &reqwest::Response) -> Vec<String> {
+pub(crate) fn set_cookies(res: &reqwest::Response) -> Vec<String> {
     res.headers()
         .get_all("set-cookie")
         .iter()
@@ -29,7 +29,7 @@ fn set_cookies(res: &reqwest::Response) -> Vec<String> {
         .collect()
 }
 
-fn location(res: &reqwest::Response) -> String {
+pub(crate) fn location(res: &reqwest::Response) -> String {
     res.headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
@@ -38,7 +38,7 @@ fn location(res: &reqwest::Response) -> String {
 }
 
 impl TestApp {
-    async fn admin_get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    pub(crate) async fn admin_get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
         let mut req = self.client.get(format!("{}{path}", self.address));
         if let Some(c) = cookie {
             req = req.header("cookie", c);
@@ -46,7 +46,7 @@ impl TestApp {
         req.send().await.expect("sent")
     }
 
-    async fn admin_post<F: serde::Serialize + ?Sized>(
+    pub(crate) async fn admin_post<F: serde::Serialize + ?Sized>(
         &self,
         path: &str,
         cookie: Option<&str>,
@@ -63,7 +63,7 @@ impl TestApp {
     }
 
     /// The sign-in page's CSRF cookie (`name=value`) and hidden token.
-    async fn login_form(&self) -> (String, String) {
+    pub(crate) async fn login_form(&self) -> (String, String) {
         let res = self.admin_get("/admin/login", None).await;
         assert_eq!(res.status(), 200);
         let cookie = cookie_pair(&res, "vitrine_login_csrf").expect("a login CSRF cookie");
@@ -72,7 +72,7 @@ impl TestApp {
     }
 
     /// Sends the sign-in form as a browser would (cookie and hidden token).
-    async fn try_sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+    pub(crate) async fn try_sign_in(&self, email: &str, password: &str) -> reqwest::Response {
         let (cookie, csrf) = self.login_form().await;
         self.admin_post(
             "/admin/login",
@@ -83,20 +83,20 @@ impl TestApp {
     }
 
     /// Signs in and returns the session cookie (`vitrine_staff=...`).
-    async fn signed_in(&self, email: &str) -> String {
+    pub(crate) async fn signed_in(&self, email: &str) -> String {
         let res = self.try_sign_in(email, PASSWORD).await;
         assert_eq!(res.status(), 303, "sign-in of {email}");
         cookie_pair(&res, "vitrine_staff").expect("a session cookie")
     }
 
     /// The CSRF token of the signed-in session, read from the console's sign-out form.
-    async fn session_csrf(&self, cookie: &str) -> String {
+    pub(crate) async fn session_csrf(&self, cookie: &str) -> String {
         let res = self.admin_get("/admin", Some(cookie)).await;
         assert_eq!(res.status(), 200);
         hidden(&res.text().await.expect("body"), "csrf")
     }
 
-    async fn audit_actions(&self) -> Vec<(String, String, String)> {
+    pub(crate) async fn audit_actions(&self) -> Vec<(String, String, String)> {
         sqlx::query_as("SELECT actor, action, subject FROM audit_log ORDER BY id")
             .fetch_all(&self.db)
             .await
@@ -448,232 +448,6 @@ async fn sign_in_attempts_are_rate_limited_per_client() {
         .parse()
         .expect("seconds");
     assert!((1..=60).contains(&wait), "{wait}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_marketer_cannot_manage_staff() {
-    let app = spawn().await;
-    staff_member(&app, "mark@example.com", "marketer").await;
-    let cookie = app.signed_in("mark@example.com").await;
-
-    let res = app.admin_get("/admin", Some(&cookie)).await;
-    assert_eq!(res.status(), 200);
-    let home = res.text().await.expect("body");
-    assert!(home.contains("mark@example.com") && home.contains("marketer"));
-    assert!(
-        !home.contains("href=\"/admin/staff\""),
-        "no link to what they can't use"
-    );
-    let csrf = hidden(&home, "csrf");
-
-    assert_eq!(
-        app.admin_get("/admin/staff", Some(&cookie)).await.status(),
-        403
-    );
-    let res = app
-        .admin_post(
-            "/admin/staff",
-            Some(&cookie),
-            &[
-                ("csrf", csrf.as_str()),
-                ("op", "add"),
-                ("email", "mallory@example.com"),
-                ("role", "admin"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 403);
-    assert!(res.text().await.expect("body").contains("Your role can"));
-    assert_eq!(app.count("staff").await, 1, "nothing changed");
-    let (role,): (String,) = sqlx::query_as("SELECT role FROM staff")
-        .fetch_one(&app.db)
-        .await
-        .expect("row");
-    assert_eq!(role, "marketer");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn admins_add_and_disable_staff_and_the_audit_log_records_it() {
-    let app = spawn().await;
-    staff_member(&app, "root@example.com", "admin").await;
-    let cookie = app.signed_in("root@example.com").await;
-    let res = app.admin_get("/admin/staff", Some(&cookie)).await;
-    assert_eq!(res.status(), 200);
-    let page = res.text().await.expect("body");
-    assert!(page.contains("root@example.com"));
-    let csrf = hidden(&page, "csrf");
-    let add = |csrf: &str, email: &str, password: &str| {
-        [
-            ("csrf", csrf.to_string()),
-            ("op", "add".to_string()),
-            ("email", email.to_string()),
-            ("role", "marketer".to_string()),
-            ("password", password.to_string()),
-        ]
-    };
-
-    // Without the session's token, or with another: refused, nothing changed.
-    let no_token = add("", "New.Person@Example.com", PASSWORD);
-    let res = app
-        .admin_post("/admin/staff", Some(&cookie), &no_token[1..])
-        .await;
-    assert_eq!(res.status(), 403);
-    assert!(
-        res.text()
-            .await
-            .expect("body")
-            .contains("This form expired")
-    );
-    let wrong = add(&"f".repeat(64), "New.Person@Example.com", PASSWORD);
-    let res = app.admin_post("/admin/staff", Some(&cookie), &wrong).await;
-    assert_eq!(res.status(), 403);
-    assert_eq!(app.count("staff").await, 1);
-
-    let with_token = add(&csrf, "New.Person@Example.com", PASSWORD);
-    let res = app
-        .admin_post("/admin/staff", Some(&cookie), &with_token)
-        .await;
-    assert_eq!(
-        (res.status().as_u16(), location(&res).as_str()),
-        (303, "/admin/staff?n=added")
-    );
-    let (id, role, hash): (String, String, String) = sqlx::query_as(
-        "SELECT id, role, password_hash FROM staff WHERE email = 'new.person@example.com'",
-    )
-    .fetch_one(&app.db)
-    .await
-    .expect("the new account, lower-cased");
-    assert_eq!(role, "marketer");
-    assert!(hash.starts_with("$argon2id$"), "{hash}");
-    assert!(
-        app.audit_actions().await.contains(&(
-            "root@example.com".to_string(),
-            "staff.added".to_string(),
-            "new.person@example.com".to_string()
-        )),
-        "the audit log records who added whom"
-    );
-    let res = app
-        .admin_post("/admin/staff", Some(&cookie), &with_token)
-        .await;
-    assert_eq!(res.status(), 422);
-    assert!(
-        res.text()
-            .await
-            .expect("body")
-            .contains("already a staff account")
-    );
-    let short = add(&csrf, "short@example.com", "elevenchars");
-    let res = app.admin_post("/admin/staff", Some(&cookie), &short).await;
-    assert_eq!(res.status(), 422);
-    let page = res.text().await.expect("body");
-    assert!(page.contains("at least 12 characters"), "{page}");
-    assert!(
-        page.contains("value=\"short@example.com\""),
-        "the email is kept"
-    );
-    assert_eq!(app.count("staff").await, 2);
-
-    // Disabling ends their session at once.
-    let theirs = app.signed_in("new.person@example.com").await;
-    let res = app
-        .admin_post(
-            "/admin/staff",
-            Some(&cookie),
-            &[
-                ("csrf", csrf.as_str()),
-                ("op", "disable"),
-                ("id", id.as_str()),
-            ],
-        )
-        .await;
-    assert_eq!(location(&res), "/admin/staff?n=disabled");
-    assert_eq!(app.admin_get("/admin", Some(&theirs)).await.status(), 303);
-    let res = app.try_sign_in("new.person@example.com", PASSWORD).await;
-    assert_eq!(res.status(), 422, "a disabled account can't sign in");
-    let home = app
-        .admin_get("/admin", Some(&cookie))
-        .await
-        .text()
-        .await
-        .expect("body");
-    assert!(home.contains("staff.added") && home.contains("staff.disabled"));
-    assert!(home.contains("new.person@example.com"));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_staff_command_reads_the_password_from_standard_input() {
-    use std::io::Write;
-    let app = spawn().await;
-    let vitrine = |args: &[&str], stdin: &str| {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vitrine"))
-            .args(args)
-            .env("DATABASE_URL", &app.database_url)
-            .env("RUST_LOG", "warn")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("the vitrine command runs");
-        // A command refused at argument parsing exits without reading: a broken pipe then is
-        // expected, and its exit status is what the test checks.
-        let _ = child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes());
-        let out = child.wait_with_output().expect("finishes");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
-    };
-    let (ok, _, err) = vitrine(
-        &["staff", "add", "ada@example.com", "--role", "admin"],
-        "elevenchars\n",
-    );
-    assert!(!ok && err.contains("at least 12 characters"), "{err}");
-    let (ok, _, err) = vitrine(
-        &["staff", "add", "ada@example.com", "--role", "owner"],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(!ok && err.contains("marketer or admin"), "{err}");
-    let (ok, out, err) = vitrine(
-        &["staff", "add", "Ada@Example.com", "--role", "admin"],
-        &format!("{PASSWORD}\nignored second line\n"),
-    );
-    assert!(
-        ok && out.contains("Added admin ada@example.com"),
-        "{out}{err}"
-    );
-    let (ok, _, err) = vitrine(
-        &["staff", "add", "ada@example.com", "--role", "marketer"],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(!ok && err.contains("already a staff account"), "{err}");
-    let (ok, out, _) = vitrine(&["staff", "list"], "");
-    assert!(
-        ok && out.contains("ada@example.com") && out.contains("admin") && out.contains("active"),
-        "{out}"
-    );
-
-    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM staff")
-        .fetch_one(&app.db)
-        .await
-        .expect("row");
-    assert!(hash.starts_with("$argon2id$"), "{hash}");
-    assert_eq!(
-        app.signed_in("ada@example.com").await.len(),
-        "vitrine_staff=".len() + 64
-    );
-    assert!(
-        app.audit_actions()
-            .await
-            .iter()
-            .any(|(actor, action, _)| actor == "command line" && action == "staff.added")
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

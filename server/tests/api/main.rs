@@ -2,6 +2,7 @@
 //! PostgreSQL when VITRINE_TEST_DATABASE_URL is set), driven over HTTP.
 
 mod admin;
+mod admin_staff;
 mod cart;
 mod checkout;
 mod crash;

@@ -3,7 +3,7 @@
 //! that holds under concurrent orders, multi-buy and spend thresholds stacking as the shared
 //! cart arithmetic says, and a flash price that ends exactly at its end time everywhere.
 
-use crate::checkout::{cart_with, country, place, web_orders};
+use crate::checkout::{cart_with, country, place, stock_of, web_orders};
 use crate::helpers::{TestApp, product_offers, text_of, without_markers};
 use vitrine::cart::CouponKind;
 use vitrine_server::db::now;
@@ -71,14 +71,6 @@ async fn times_used(app: &TestApp, code: &str) -> i64 {
     n
 }
 
-async fn stock(app: &TestApp, sku: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as("SELECT stock FROM variants WHERE sku = $1")
-        .bind(sku)
-        .fetch_one(&app.db)
-        .await
-        .expect("stock");
-    n
-}
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn coupons_that_cannot_be_used_are_refused_with_a_clear_message_and_nothing_changes() {
     let app = TestApp::spawn().await;
@@ -122,7 +114,7 @@ async fn coupons_that_cannot_be_used_are_refused_with_a_clear_message_and_nothin
         assert!(said.contains(message), "{code}: {said}");
     }
     assert_eq!(web_orders(&app).await, 0);
-    assert_eq!(stock(&app, &sku).await, 100);
+    assert_eq!(stock_of(&app, &sku).await, 100);
     for code in ["OLD10", "SOON", "BIG5"] {
         assert_eq!(times_used(&app, code).await, 0, "{code}");
     }
@@ -270,7 +262,11 @@ async fn a_coupon_usage_limit_holds_under_concurrent_orders() {
     assert_eq!((placed, used_up), (2, 4), "{results:?}");
     assert_eq!(times_used(&app, "TWICE").await, 2);
     assert_eq!(web_orders(&app).await, 2);
-    assert_eq!(stock(&app, &sku).await, 98, "refused orders took no stock");
+    assert_eq!(
+        stock_of(&app, &sku).await,
+        98,
+        "refused orders took no stock"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
