@@ -228,7 +228,9 @@ async fn check_coupon(
         return Err(CheckoutError::EmptyCart);
     }
     let shipping = Shipping::parse(form.shipping.trim());
-    orders::quote_with(&state.db, &view.lines, Some(&code), shipping, view.currency).await
+    let email = form.email.trim().to_ascii_lowercase();
+    let coupon = Some((code.as_str(), Some(email.as_str())));
+    orders::quote_with(&state.db, &view.lines, coupon, shipping, view.currency).await
 }
 
 /// (year, month) now, UTC.

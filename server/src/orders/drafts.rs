@@ -107,9 +107,11 @@ pub async fn checkout_page(
     // The draft's coupon counts in the review's total when it may be used now; why it may not
     // was said when it was applied (the draft's error).
     let coupon = match crate::promotions::coupons::parse_code(&draft.coupon) {
-        Ok(Some(code)) => crate::promotions::coupons::check(db, &code, db::now())
-            .await
-            .ok(),
+        Ok(Some(code)) => {
+            crate::promotions::coupons::check(db, &code, Some(&draft.email), db::now())
+                .await
+                .ok()
+        }
         _ => None,
     };
     let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.clone()).collect();

@@ -198,26 +198,24 @@ pub async fn quote(
     request: &CheckoutRequest,
     currency: vitrine::money::Currency,
 ) -> Result<Quote, CheckoutError> {
-    quote_with(
-        db,
-        lines,
-        request.coupon.as_deref(),
-        Some(request.shipping),
-        currency,
-    )
-    .await
+    let coupon = request
+        .coupon
+        .as_deref()
+        .map(|code| (code, Some(request.delivery.email.as_str())));
+    quote_with(db, lines, coupon, Some(request.shipping), currency).await
 }
 
-/// [`quote`] for a coupon and an optional shipping choice (the checkout page's "Apply").
+/// [`quote`] for a coupon (with the email typed, which a member coupon needs) and an optional
+/// shipping choice (the checkout page's "Apply").
 pub async fn quote_with(
     db: &Db,
     lines: &[CartLine],
-    coupon: Option<&str>,
+    coupon: Option<(&str, Option<&str>)>,
     shipping: Option<Shipping>,
     currency: vitrine::money::Currency,
 ) -> Result<Quote, CheckoutError> {
     let coupon = match coupon {
-        Some(code) => Some(coupons::check(db, code, db::now()).await?),
+        Some((code, email)) => Some(coupons::check(db, code, email, db::now()).await?),
         None => None,
     };
     let skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
@@ -274,10 +272,11 @@ async fn write_order(
     for line in lines {
         take_stock(&mut tx, line).await?;
     }
-    // Counted here, under the order's transaction: concurrent orders cannot exceed the limit.
+    // Counted here, under the order's transaction: concurrent orders cannot exceed the limit,
+    // and a member coupon's tier is decided on the same snapshot as the order.
     let coupon_code = match &quote.coupon {
         Some(vitrine::cart::CouponOutcome::Applied { code, .. }) => {
-            coupons::redeem(&mut tx, code, now).await?;
+            coupons::redeem(&mut tx, code, &request.delivery.email, now).await?;
             Some(code.clone())
         }
         _ => None,

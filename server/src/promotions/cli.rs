@@ -1,5 +1,5 @@
-//! `vitrine promo ...`: coupons, spend thresholds, multi-buys and flash sales from the shell,
-//! each with its audit entry. Amounts are typed like prices (`5.00`), instants in UTC
+//! `vitrine promo ...`: coupons, spend thresholds, multi-buys, flash sales and member tiers
+//! from the shell, each change with its audit entry. Amounts are typed like prices (`5.00`), instants in UTC
 //! (`2026-11-23T18:00`) or relative to now (`+2h`).
 
 use super::coupons::NewCoupon;
@@ -26,6 +26,9 @@ pub enum PromoCommand {
     /// Flash prices: `promo flash add SKU --price 4.00 [--from ...] --until ...`.
     #[command(subcommand)]
     Flash(FlashCommand),
+    /// Member tiers: `promo tier add Gold --min-spend 200.00`.
+    #[command(subcommand)]
+    Tier(TierCommand),
     /// Every promotion, with what is running now.
     List,
 }
@@ -53,6 +56,34 @@ pub enum CouponCommand {
         /// How many orders may use it in all; default no limit.
         #[arg(long)]
         limit: Option<i64>,
+        /// Only for customers of this member tier (see `promo tier add`).
+        #[arg(long)]
+        tier: Option<String>,
+    },
+    /// End a coupon now (it stays listed; orders reference it).
+    End { code: String },
+    /// New terms for a coupon no order has used: every term given replaces the old one,
+    /// the others are kept.
+    Edit {
+        code: String,
+        #[arg(long)]
+        min_spend: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long)]
+        limit: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TierCommand {
+    /// A tier for customers whose paid orders over the last 365 days reach MIN_SPEND.
+    Add {
+        name: String,
+        #[arg(long)]
+        min_spend: String,
     },
 }
 
@@ -64,6 +95,11 @@ pub enum ThresholdCommand {
         spend: String,
         #[arg(long)]
         save: String,
+    },
+    /// Remove the threshold at SPEND.
+    Remove {
+        #[arg(long)]
+        spend: String,
     },
 }
 
@@ -77,6 +113,8 @@ pub enum MultibuyCommand {
         #[arg(long)]
         price: String,
     },
+    /// Remove the multi-buy on SKU.
+    Remove { sku: String },
 }
 
 #[derive(Subcommand)]
@@ -91,6 +129,10 @@ pub enum FlashCommand {
         #[arg(long)]
         until: String,
     },
+    /// End the running flash sale ID now (the list price is back at once).
+    End { id: String },
+    /// Cancel the flash sale ID that has not started.
+    Cancel { id: String },
 }
 
 fn amount(flag: &str, input: &str) -> anyhow::Result<i64> {
@@ -117,6 +159,7 @@ pub async fn run(command: PromoCommand, database_url: &str) -> anyhow::Result<()
             from,
             until,
             limit,
+            tier,
         }) => {
             let kind = match (percent, fixed) {
                 (Some(p), _) => CouponKind::Percent(p),
@@ -130,9 +173,74 @@ pub async fn run(command: PromoCommand, database_url: &str) -> anyhow::Result<()
                 valid_from: from.map(|f| instant("--from", &f)).transpose()?,
                 valid_until: until.map(|u| instant("--until", &u)).transpose()?,
                 usage_limit: limit,
+                tier,
             };
             super::coupons::add(&pool, &new, &actor).await?;
             println!("coupon {} added", code.trim().to_ascii_uppercase());
+        }
+        PromoCommand::Coupon(CouponCommand::End { code }) => {
+            super::coupons::end(&pool, &code, &actor).await?;
+            println!("coupon {} ended", code.trim().to_ascii_uppercase());
+        }
+        PromoCommand::Coupon(CouponCommand::Edit {
+            code,
+            min_spend,
+            from,
+            until,
+            limit,
+        }) => {
+            let code = code.trim().to_ascii_uppercase();
+            let Some(old) = super::listing::all(&pool)
+                .await?
+                .coupons
+                .into_iter()
+                .find(|c| c.code == code)
+            else {
+                anyhow::bail!("there is no coupon {code}");
+            };
+            let terms = super::coupons::Terms {
+                min_spend_minor: match min_spend {
+                    Some(m) => amount("--min-spend", &m)?,
+                    None => old.min_spend_minor,
+                },
+                valid_from: from
+                    .map(|f| instant("--from", &f))
+                    .transpose()?
+                    .or(old.valid_from),
+                valid_until: until
+                    .map(|u| instant("--until", &u))
+                    .transpose()?
+                    .or(old.valid_until),
+                usage_limit: limit.or(old.usage_limit),
+            };
+            super::coupons::edit(&pool, &code, &terms, &actor).await?;
+            println!("coupon {code} changed");
+        }
+        PromoCommand::Tier(TierCommand::Add { name, min_spend }) => {
+            let min = amount("--min-spend", &min_spend)?;
+            let tier = super::tiers::add(&pool, &name, min, &actor).await?;
+            println!(
+                "tier {}: paid orders of {} over the last 365 days",
+                tier.name,
+                gbp(tier.min_spend_minor)
+            );
+        }
+        PromoCommand::Threshold(ThresholdCommand::Remove { spend }) => {
+            let spend = amount("--spend", &spend)?;
+            super::remove_threshold(&pool, spend, &actor).await?;
+            println!("threshold at {} removed", gbp(spend));
+        }
+        PromoCommand::Multibuy(MultibuyCommand::Remove { sku }) => {
+            super::remove_multibuy(&pool, &sku, &actor).await?;
+            println!("multi-buy on {} removed", sku.trim().to_ascii_uppercase());
+        }
+        PromoCommand::Flash(FlashCommand::End { id }) => {
+            super::flash::end(&pool, &id, &actor).await?;
+            println!("flash sale {} ended", id.trim());
+        }
+        PromoCommand::Flash(FlashCommand::Cancel { id }) => {
+            super::flash::cancel(&pool, &id, &actor).await?;
+            println!("flash sale {} cancelled", id.trim());
         }
         PromoCommand::Threshold(ThresholdCommand::Add { spend, save }) => {
             let (spend, save) = (amount("--spend", &spend)?, amount("--save", &save)?);
@@ -180,34 +288,39 @@ pub async fn list(db: &Db) -> anyhow::Result<String> {
         let until = until.map_or("no end".to_string(), short_utc);
         format!("{from} .. {until}")
     };
+    let all = super::listing::all(db).await?;
     let mut out = String::new();
-    type CouponRow = (
-        String,
-        Option<i64>,
-        Option<i64>,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        i64,
-    );
-    let coupons: Vec<CouponRow> = sqlx::query_as(
-        "SELECT code, percent_off, amount_off_minor, min_spend_minor, valid_from, valid_until, usage_limit, times_used FROM coupons ORDER BY code",
-    )
-    .fetch_all(db)
-    .await
-    .context("Failed to read the coupons")?;
-    for (code, pct, fixed, min, from, until, limit, used) in coupons {
-        let off = pct.map_or_else(|| gbp(fixed.unwrap_or(0)).to_string(), |p| format!("{p}%"));
-        let limit = limit.map_or("no limit".to_string(), |l| format!("limit {l}"));
+    for t in &all.tiers {
         let _ = writeln!(
             out,
-            "coupon    {code}: {off} off, min spend {}, {}, used {used} ({limit})",
-            gbp(min),
-            window(from, until)
+            "tier      {}: paid orders of {} over 365 days",
+            t.name,
+            gbp(t.min_spend_minor)
         );
     }
-    for t in super::thresholds(db).await? {
+    for c in &all.coupons {
+        let off = match c.kind() {
+            CouponKind::Percent(p) => format!("{p}%"),
+            CouponKind::Fixed(a) => gbp(a).to_string(),
+        };
+        let limit = c
+            .usage_limit
+            .map_or("no limit".to_string(), |l| format!("limit {l}"));
+        let tier = c
+            .tier
+            .as_ref()
+            .map_or(String::new(), |t| format!(", {t} members only"));
+        let _ = writeln!(
+            out,
+            "coupon    {}: {off} off, min spend {}, {}, used {} ({limit}){tier}, {}",
+            c.code,
+            gbp(c.min_spend_minor),
+            window(c.valid_from, c.valid_until),
+            c.times_used,
+            c.status(now).label()
+        );
+    }
+    for t in &all.thresholds {
         let _ = writeln!(
             out,
             "threshold spend {} save {}",
@@ -215,34 +328,25 @@ pub async fn list(db: &Db) -> anyhow::Result<String> {
             gbp(t.save_minor)
         );
     }
-    let multibuys: Vec<(String, i64, i64)> =
-        sqlx::query_as("SELECT sku, quantity, price_minor FROM multibuys ORDER BY sku")
-            .fetch_all(db)
-            .await
-            .context("Failed to read the multi-buys")?;
-    for (sku, qty, price) in multibuys {
-        let _ = writeln!(out, "multibuy  {sku}: {qty} for {}", gbp(price));
-    }
-    let flashes: Vec<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT id, sku, price_minor, list_price_minor, starts_at, ends_at FROM flash_sales ORDER BY starts_at",
-    )
-    .fetch_all(db)
-    .await
-    .context("Failed to read the flash sales")?;
-    for (id, sku, price, list, from, until) in flashes {
-        let state = if now >= until {
-            "ended"
-        } else if now >= from {
-            "running"
-        } else {
-            "scheduled"
-        };
+    for m in &all.multibuys {
         let _ = writeln!(
             out,
-            "flash     {sku}: {} (list {}), {}, {state} [{id}]",
-            gbp(price),
-            gbp(list),
-            window(Some(from), Some(until))
+            "multibuy  {}: {} for {}",
+            m.sku,
+            m.quantity,
+            gbp(m.price_minor)
+        );
+    }
+    for f in all.flashes.iter().rev() {
+        let _ = writeln!(
+            out,
+            "flash     {}: {} (list {}), {}, {} [{}]",
+            f.sku,
+            gbp(f.price_minor),
+            gbp(f.list_price_minor),
+            window(Some(f.starts_at), Some(f.ends_at)),
+            f.status(now).label(),
+            f.id
         );
     }
     if out.is_empty() {

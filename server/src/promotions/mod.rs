@@ -9,11 +9,14 @@
 pub mod cli;
 pub mod coupons;
 pub mod flash;
+pub mod listing;
+pub mod tiers;
 
 use crate::db::{self, Db};
 use crate::staff::audit::{self, Action, Actor};
 use anyhow::Context;
 use vitrine::cart::{MultiBuy, Offers, Threshold};
+use vitrine::money::{Currency, Money};
 
 pub use coupons::{CouponError, NewCoupon};
 
@@ -91,7 +94,7 @@ pub async fn add_threshold(
 ) -> Result<(), PromoError> {
     if spend_minor <= 0 || save_minor <= 0 || save_minor > spend_minor {
         return Err(PromoError::Invalid(
-            "the saving must be above zero and at most the spend".into(),
+            "The saving must be above zero and at most the spend.".into(),
         ));
     }
     let now = db::now();
@@ -136,7 +139,7 @@ pub async fn add_multibuy(
 ) -> Result<(), PromoError> {
     if !(2..=vitrine::cart::MAX_QUANTITY).contains(&quantity) || price_minor <= 0 {
         return Err(PromoError::Invalid(
-            "a multi-buy needs a quantity from 2 to 99 and a price above zero".into(),
+            "A multi-buy needs a quantity from 2 to 99 and a price above zero.".into(),
         ));
     }
     let now = db::now();
@@ -148,7 +151,7 @@ pub async fn add_multibuy(
         .context("Failed to read the variant")?;
     let Some((list,)) = list else {
         return Err(PromoError::Invalid(format!(
-            "there is no variant with SKU {sku}"
+            "There is no variant with SKU {sku}."
         )));
     };
     if list
@@ -156,8 +159,8 @@ pub async fn add_multibuy(
         .is_none_or(|singly| price_minor >= singly)
     {
         return Err(PromoError::Invalid(format!(
-            "{quantity} of {sku} already cost {} singly: the offer must be cheaper",
-            list.saturating_mul(quantity)
+            "{quantity} of {sku} already cost {} singly: the offer must be cheaper.",
+            Money::new(list.saturating_mul(quantity), Currency::Gbp)
         )));
     }
     sqlx::query("DELETE FROM multibuys WHERE sku = $1")
@@ -180,5 +183,66 @@ pub async fn add_multibuy(
     tx.commit()
         .await
         .context("Failed to commit the multi-buy")?;
+    Ok(())
+}
+
+/// Removes "spend `spend_minor`, save ..."; carts stop getting it at once.
+pub async fn remove_threshold(db: &Db, spend_minor: i64, actor: &Actor) -> Result<(), PromoError> {
+    let (mut tx, _turn) = db::begin_write(db).await?;
+    let now = db::now();
+    let done = sqlx::query("DELETE FROM spend_thresholds WHERE spend_minor = $1")
+        .bind(spend_minor)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to remove the threshold")?;
+    if done.rows_affected() != 1 {
+        return Err(PromoError::Invalid(format!(
+            "There is no threshold at a spend of {}.",
+            Money::new(spend_minor, Currency::Gbp)
+        )));
+    }
+    let detail = format!("spend {spend_minor} minor units");
+    audit::record(
+        &mut tx,
+        actor,
+        Action::PromotionRemoved,
+        "threshold",
+        &detail,
+        now,
+    )
+    .await?;
+    tx.commit()
+        .await
+        .context("Failed to commit the threshold's removal")?;
+    Ok(())
+}
+
+/// Removes the multi-buy on `sku`; carts stop getting it at once.
+pub async fn remove_multibuy(db: &Db, sku: &str, actor: &Actor) -> Result<(), PromoError> {
+    let sku = sku.trim().to_ascii_uppercase();
+    let (mut tx, _turn) = db::begin_write(db).await?;
+    let now = db::now();
+    let done = sqlx::query("DELETE FROM multibuys WHERE sku = $1")
+        .bind(&sku)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to remove the multi-buy")?;
+    if done.rows_affected() != 1 {
+        return Err(PromoError::Invalid(format!(
+            "There is no multi-buy on SKU {sku}."
+        )));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Action::PromotionRemoved,
+        &sku,
+        "multi-buy removed",
+        now,
+    )
+    .await?;
+    tx.commit()
+        .await
+        .context("Failed to commit the multi-buy's removal")?;
     Ok(())
 }

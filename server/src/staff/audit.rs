@@ -57,8 +57,15 @@ pub enum Action {
     ExperimentPaused,
     ExperimentStopped,
     ExperimentShipped,
-    /// A coupon, threshold, multi-buy or flash sale was added (`vitrine promo`).
+    /// A coupon, threshold, multi-buy, flash sale or member tier was added (`vitrine promo`,
+    /// the console's promotions page).
     PromotionAdded,
+    /// An unused coupon's terms were changed.
+    PromotionChanged,
+    /// A coupon or a flash sale was ended early.
+    PromotionEnded,
+    /// A threshold or a multi-buy was removed, or a scheduled flash sale cancelled.
+    PromotionRemoved,
 }
 
 impl Action {
@@ -80,6 +87,9 @@ impl Action {
             Action::ExperimentStopped => "experiment.stopped",
             Action::ExperimentShipped => "experiment.shipped",
             Action::PromotionAdded => "promotion.added",
+            Action::PromotionChanged => "promotion.changed",
+            Action::PromotionEnded => "promotion.ended",
+            Action::PromotionRemoved => "promotion.removed",
         }
     }
 }

@@ -15,7 +15,7 @@ const DAY: i64 = 86_400;
 
 /// A single-variant product with plenty of stock at `price_minor`, that price in effect for 60
 /// days: (slug, sku).
-async fn product_at(app: &TestApp, price_minor: i64) -> (String, String) {
+pub(crate) async fn product_at(app: &TestApp, price_minor: i64) -> (String, String) {
     let (slug, sku): (String, String) = sqlx::query_as(
         "SELECT p.slug, MIN(v.sku) FROM products p JOIN variants v ON v.stem = p.stem \
          GROUP BY p.slug HAVING COUNT(*) = 1 ORDER BY p.slug LIMIT 1",
@@ -55,6 +55,7 @@ async fn coupon(app: &TestApp, code: &str, kind: CouponKind, adjust: impl FnOnce
         valid_from: None,
         valid_until: None,
         usage_limit: None,
+        tier: None,
     };
     adjust(&mut new);
     coupons::add(&app.db, &new, &Actor::CommandLine)
@@ -62,7 +63,7 @@ async fn coupon(app: &TestApp, code: &str, kind: CouponKind, adjust: impl FnOnce
         .expect("coupon added");
 }
 
-async fn times_used(app: &TestApp, code: &str) -> i64 {
+pub(crate) async fn times_used(app: &TestApp, code: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT times_used FROM coupons WHERE code = $1")
         .bind(code)
         .fetch_one(&app.db)
