@@ -14,6 +14,8 @@ mod experiments;
 mod home;
 mod login;
 mod prices;
+mod promotion_views;
+mod promotions;
 mod staff_page;
 mod throttle;
 mod views;
@@ -42,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(experiments::routes())
         .merge(prices::routes())
+        .merge(promotions::routes())
         .route("/admin/{*rest}", any(not_found))
         .layer(Extension(Arc::new(throttle::LoginThrottle::default())))
         .layer(axum::middleware::from_fn(private))

@@ -87,6 +87,7 @@ fn Nav(who: Session) -> impl IntoView {
                 <li><a href="/admin/experiments">"Experiments"</a></li>
                 <li><a href="/admin/dashboard">"Dashboard"</a></li>
                 <li><a href="/admin/prices">"Prices"</a></li>
+                <li><a href="/admin/promotions">"Promotions"</a></li>
                 {is_admin.then(|| view! { <li><a href="/admin/staff">"Staff"</a></li> })}
                 <li><a href="/">"Store"</a></li>
             </ul>
@@ -249,7 +250,7 @@ pub fn staff(who: Session, members: Vec<StaffMember>, form: StaffForm, now: i64)
             <input id="new-email" name="email" type="email" autocomplete="off" required=true value=email/>
             <label for="new-role">"Role"</label>
             <select id="new-role" name="role">
-                <option value="marketer" selected=!admin_selected>"Marketer: experiments, dashboard, prices"</option>
+                <option value="marketer" selected=!admin_selected>"Marketer: experiments, dashboard, prices, promotions"</option>
                 <option value="admin" selected=admin_selected>"Admin: also staff management"</option>
             </select>
             <label for="new-password">"Password"</label>
