@@ -16,6 +16,7 @@ mod pages;
 mod prices;
 mod pricing_engine;
 mod promotions;
+mod promotions_console;
 mod seo;
 mod suggestions;
 mod variants;

@@ -9,9 +9,9 @@ use vitrine_server::pricing::proposals::{self, NewProposal};
 use vitrine_server::staff::{self, Actor, NewStaff};
 
 const PASSWORD: &str = "correct horse battery staple";
-const MARKETER: &str = "mia@example.com";
+pub(crate) const MARKETER: &str = "mia@example.com";
 
-fn vitrine(database_url: Option<&str>, args: &[&str]) -> (bool, String, String) {
+pub(crate) fn vitrine(database_url: Option<&str>, args: &[&str]) -> (bool, String, String) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vitrine"));
     cmd.args(args).env("RUST_LOG", "warn");
     if let Some(url) = database_url {
@@ -286,7 +286,7 @@ async fn propose_respects_the_kill_switch_promotions_and_auto_approve() {
 }
 
 /// An empty-catalogue-free store with a signed-in marketer: `(app, session cookie, CSRF)`.
-async fn marketer(app: &TestApp) -> (String, String) {
+pub(crate) async fn marketer(app: &TestApp) -> (String, String) {
     let new = NewStaff::parse(MARKETER, "marketer", PASSWORD.into()).expect("valid staff");
     staff::add(&app.db, new, &Actor::CommandLine, vitrine_server::db::now())
         .await
@@ -311,7 +311,7 @@ async fn marketer(app: &TestApp) -> (String, String) {
     (cookie, hidden(&html, "csrf"))
 }
 
-async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+pub(crate) async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
     let mut req = app.client.get(format!("{}{path}", app.address));
     if let Some(c) = cookie {
         req = req.header("cookie", c);
@@ -319,7 +319,7 @@ async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Respon
     req.send().await.expect("sent")
 }
 
-async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     path: &str,
     cookie: Option<&str>,
