@@ -1,9 +1,10 @@
 // Promotions as a shopper meets them: a product on a flash sale (strikethrough, the 30-day
 // prior price, the end time without JavaScript and a live countdown with it), and a coupon
-// applied at checkout that changes the total and is recorded on the order.
+// applied at checkout that changes the total and is recorded on the order; a coupon a marketer
+// creates on the console's promotions page, used by a shopper.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hydrated, useStore, vitrine, watchConsole } from './helpers.mjs';
+import { addStaff, hydrated, signIn, useStore, vitrine, watchConsole } from './helpers.mjs';
 
 const store = useStore();
 const pounds = (text) => Math.round(Number(text.replace(/[^0-9.]/g, '')) * 100);
@@ -110,6 +111,57 @@ test('a coupon applied at checkout changes the total and the order records it', 
   assert.equal(pounds(await page.locator('[data-testid="order-discount"]').textContent()), saving);
   assert.match(await page.content(), /Savings \(incl\. code E2E10\)/);
   assert.match(vitrine(store.server, ['promo', 'list']), /E2E10: 10% off.*used 1/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a marketer creates a coupon on the promotions page and a shopper\'s total changes with it', async () => {
+  addStaff(store.server, 'promo@vitrine.test', 'marketer', 'promotions all year');
+  // The console is plain forms: no JavaScript needed.
+  const console_ = await store.browser.newContext({ javaScriptEnabled: false });
+  const admin = await console_.newPage();
+  await admin.goto(store.server.url + '/admin/promotions');
+  await admin.waitForURL(/\/admin\/login/);
+  await signIn(admin, 'promo@vitrine.test', 'promotions all year');
+  await admin.waitForURL(/\/admin\/promotions$/);
+
+  // A refused form first: the message, the typed code kept.
+  await admin.fill('#coupon-add-code', 'console15');
+  await admin.selectOption('#coupon-add-kind', 'percent');
+  await admin.fill('#coupon-add-amount', '0');
+  await admin.locator('button', { hasText: 'Create coupon' }).click();
+  await admin.locator('[data-testid="promo-error"]').waitFor();
+  assert.match(await admin.locator('[data-testid="promo-error"]').textContent(), /from 1 to 100/);
+  assert.equal(await admin.inputValue('#coupon-add-code'), 'console15');
+
+  await admin.fill('#coupon-add-amount', '15');
+  await admin.fill('#coupon-add-until', '+1d');
+  await admin.locator('button', { hasText: 'Create coupon' }).click();
+  await admin.waitForURL(/\/admin\/promotions\?n=coupon_add$/);
+  const row = admin.locator('tr[data-testid="coupon-row"]', { hasText: 'CONSOLE15' });
+  assert.match(await row.textContent(), /15%.*active/);
+  await console_.close();
+
+  const context = await store.browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await popular(page, 1);
+  await page.locator('.add-to-cart button[type="submit"]').click();
+  await page.waitForURL(/\/cart\?n=added/);
+  await page.goto(store.server.url + '/checkout');
+  await hydrated(page);
+  const before = pounds(await page.locator('[data-testid="checkout-total"]').textContent());
+  const subtotal = pounds(await page.locator('[data-testid="checkout-subtotal"]').textContent());
+  await page.fill('#checkout-email', 'shopper@example.com');
+  await page.fill('#checkout-coupon', 'Console15');
+  await page.locator('[data-testid="apply-coupon"]').click();
+  await page.waitForURL(/\/checkout$/);
+  await hydrated(page);
+  assert.match(await page.locator('[data-testid="coupon-applied"]').textContent(), /Code CONSOLE15 applied/);
+  const saving = pounds(await page.locator('[data-testid="checkout-coupon"]').textContent());
+  assert.equal(saving, Math.floor(subtotal * 15 / 100));
+  const after = pounds(await page.locator('[data-testid="checkout-total"]').textContent());
+  assert.ok(after < before, `the total fell: ${before} -> ${after}`);
   assert.deepEqual(problems, []);
   await context.close();
 });
