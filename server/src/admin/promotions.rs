@@ -117,18 +117,19 @@ async fn render(
         Ok(l) => l,
         Err(e) => return unavailable(state, &e),
     };
+    let now = crate::db::now();
     let mut form = form.unwrap_or_default();
-    // The edit link: the form starts from the coupon's current terms.
+    // The edit link: the form starts from the coupon's current terms (only while it may change).
     if form.op == "coupon_edit" && error.is_none() {
         match listing.coupons.iter().find(|c| c.code == form.code) {
-            Some(c) => form = promotion_views::edit_fields(c, &form.code),
-            None => form = Change::default(),
+            Some(c) if c.editable(now) => form = promotion_views::edit_fields(c, &form.code),
+            _ => form = Change::default(),
         }
     }
     let data = PromotionsPage {
         csrf: signed_in.session.csrf_token.clone(),
         listing,
-        now: crate::db::now(),
+        now,
         notice,
         error,
         form,

@@ -256,6 +256,12 @@ async fn a_marketer_creates_a_coupon_in_the_console_and_a_shopper_uses_it_until_
     .await;
     assert_eq!(status, 422);
     assert!(body.contains("has been used by 1 order(s)"), "{body}");
+    let res = get(&app, "/admin/promotions?edit=CONSOLE10", Some(&cookie)).await;
+    let html = without_markers(&res.text().await.expect("body"));
+    assert!(
+        !html.contains("Edit coupon CONSOLE10"),
+        "no edit form: {html}"
+    );
 
     // An unused one can: the edit form starts from its terms.
     let unused = [
