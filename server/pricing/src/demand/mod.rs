@@ -23,12 +23,22 @@
 //! catalogue in seconds, and the Laplace approximation is what Thompson sampling in
 //! [`crate::optimise`] draws from.
 //!
+//! **Priors inside the fit.** The weekday coefficients carry a ridge penalty
+//! ([`DemandParams::weekday_alpha`], default 5: a N(0, 0.45²) prior on each log weekday effect,
+//! so a weekday within about ±60% of Monday costs the fit little) and the trend a stronger one
+//! ([`DemandParams::trend_alpha`]). With those priors a few days of sales around a price move
+//! already say something about ε, and the Fisher interval says how little: a variant is fitted
+//! from [`DemandParams::min_days`] days (default 4). Before, a variant was fitted only after 14
+//! days (every weekday twice with free weekday coefficients), and the engine ignored what its
+//! own first moves had shown for two weeks: on the simulator that cost 0.7 points of the
+//! oracle's profit (94.1% → 94.8% over seeds 1..20, 94.4% → 95.0% over 21..40).
+//!
 //! **Pooling.** Elasticity is only identified when the price moved. A variant with fewer than
-//! [`DemandParams::min_days`] days of sales (default 14: every weekday twice, 5 degrees of
-//! freedom beyond the 9 coefficients), fewer than two distinct prices, or no sale at all is not
-//! fitted and takes its category's pooled estimate ([`CategoryPrior`]); a fitted variant's
-//! estimate is shrunk towards that pooled estimate by precision weighting (normal–normal
-//! empirical Bayes), so a noisy fit on little variation moves the answer only a little.
+//! [`DemandParams::min_days`] days of sales, fewer than two distinct prices, or no sale at all
+//! is not fitted and takes its category's pooled estimate ([`CategoryPrior`]); a fitted
+//! variant's estimate is shrunk towards that pooled estimate by precision weighting
+//! (normal–normal empirical Bayes), so a noisy fit on little variation moves the answer only a
+//! little.
 //!
 //! This module never reads a clock or a database: the caller aggregates orders and price
 //! history into [`DailySales`].
@@ -69,6 +79,7 @@ pub struct DemandValidParams {
     pub(crate) min_days: usize,
     pub(crate) alpha: f64,
     pub(crate) trend_alpha: f64,
+    pub(crate) weekday_alpha: f64,
     pub(crate) max_iter: usize,
     pub(crate) tol: f64,
     pub(crate) default_prior: Elasticity,
@@ -81,8 +92,8 @@ pub struct DemandValidParams {
 pub struct DemandParams(DemandValidParams);
 
 impl Default for DemandParams {
-    /// `min_days` 14; an L2 penalty of 1e-4 (only there to keep columns a variant never
-    /// exercised, such as a weekday it never sold on, at 0); Newton steps until none moves a
+    /// `min_days` 4; an L2 penalty of 1e-4 on the log price (only there to keep the fit
+    /// defined), 5 on each weekday and 100 on the trend; Newton steps until none moves a
     /// coefficient by more than 1e-6, at most 200; pooling over at least 3 fitted variants; a pooled standard
     /// deviation of at least 0.25; and, for a category with fewer fitted variants, a prior of
     /// N(−2.5, 1.5²), close to the mean of −2.62 in Bijmolt, van Heerde & Pieters (2005,
@@ -90,9 +101,10 @@ impl Default for DemandParams {
     /// and wide enough to cover their spread.
     fn default() -> Self {
         DemandParams(DemandValidParams {
-            min_days: 14,
+            min_days: 4,
             alpha: 1e-4,
             trend_alpha: 100.0,
+            weekday_alpha: 5.0,
             max_iter: 200,
             tol: 1e-6,
             default_prior: Elasticity {
@@ -114,7 +126,8 @@ impl DemandParams {
         self.0.min_days = days;
         self
     }
-    /// The L2 penalty of linfa's objective `½(deviance + α‖β‖²)` (the intercept is free).
+    /// The L2 penalty of linfa's objective `½(deviance + α‖β‖²)` on the log-price
+    /// coefficient (the intercept is free; weekday and trend have their own below).
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.0.alpha = alpha;
         self
@@ -126,6 +139,18 @@ impl DemandParams {
     /// with a free trend (1e-4) and 94.1% with 100.
     pub fn trend_alpha(mut self, alpha: f64) -> Self {
         self.0.trend_alpha = alpha;
+        self
+    }
+    /// The ridge penalty on each weekday coefficient (Tuesday..Sunday against Monday): a
+    /// N(0, 1/α) prior on a log weekday effect. At the default 5 (sd 0.45) a weekday's own
+    /// data outweigh the prior once about 5 units have sold on it (the Fisher information of
+    /// a weekday coefficient is the units expected on that weekday), and with it a variant
+    /// can be fitted before it has sold on every weekday twice. Measured on the simulator
+    /// (engine's share of the oracle's profit, seeds 1..20 / held-out 21..40) with `min_days`
+    /// 4: free weekdays (1e-4) 94.6% / 94.5%, 2 → 94.7% / 94.9%, 5 → 94.8% / 95.0%,
+    /// 25 → 94.7% / 95.0%; and with 5: `min_days` 7 → 94.7% / 94.9%, 14 → 94.2% / 94.4%.
+    pub fn weekday_alpha(mut self, alpha: f64) -> Self {
+        self.0.weekday_alpha = alpha;
         self
     }
     pub fn max_iter(mut self, iterations: usize) -> Self {
@@ -178,6 +203,7 @@ impl ParamGuard for DemandParams {
         }
         positive("alpha", p.alpha)?;
         positive("trend_alpha", p.trend_alpha)?;
+        positive("weekday_alpha", p.weekday_alpha)?;
         positive("tol", p.tol)?;
         if !p.default_prior.mean.is_finite() {
             return Err(PricingError::NotPositive {
@@ -332,10 +358,13 @@ impl DemandValidParams {
         })
     }
 
-    /// The ridge penalty on column `j` of the design (1 = log price … FEATURES = trend).
+    /// The ridge penalty on column `j` of the design (1 = log price, 2..FEATURES = Tuesday..
+    /// Sunday, FEATURES = trend).
     fn penalty(&self, j: usize) -> f64 {
         if j == FEATURES {
             self.trend_alpha
+        } else if j >= 2 {
+            self.weekday_alpha
         } else {
             self.alpha
         }
@@ -343,8 +372,8 @@ impl DemandValidParams {
 
     /// Newton's method (for the Poisson GLM's canonical log link this is Fisher scoring, the
     /// IRLS of McCullagh & Nelder, *Generalized Linear Models*, 2nd ed., §2.5) on linfa's
-    /// objective `Σ(μᵢ − yᵢηᵢ) + ½Σⱼ αⱼβⱼ²` (α on every coefficient, `trend_alpha` on the
-    /// trend, the intercept unpenalised): each step solves
+    /// objective `Σ(μᵢ − yᵢηᵢ) + ½Σⱼ αⱼβⱼ²` (α on the log price, `weekday_alpha` on the
+    /// weekdays, `trend_alpha` on the trend, the intercept unpenalised): each step solves
     /// the penalised Fisher information `XᵀWX + αI` (W = diag(μ)) by its Cholesky inverse
     /// (linfa-linalg) and is halved until the objective falls. Returns the coefficients and
     /// the inverse information at them, the Laplace covariance. At most `max_iter` steps and

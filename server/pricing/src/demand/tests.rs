@@ -92,7 +92,7 @@ fn the_fisher_interval_has_about_its_nominal_coverage() {
 
 #[test]
 fn thin_data_is_not_fitted() {
-    let short = simulated(-2.0, 30.0, 13, 1);
+    let short = simulated(-2.0, 30.0, 3, 1);
     assert!(params().fit(&short).expect("valid").glm.is_none());
     let constant: Vec<DailySales> = (0..60)
         .map(|d| DailySales {
@@ -151,7 +151,7 @@ fn a_thin_variant_takes_the_pooled_estimate_and_a_fitted_one_is_shrunk_towards_i
         products: 5,
         tau: 0.5,
     };
-    let thin = p.fit(&simulated(-3.0, 20.0, 10, 21)).expect("valid");
+    let thin = p.fit(&simulated(-3.0, 20.0, 3, 21)).expect("valid");
     let estimate = p.estimate(&thin, &prior, 1000);
     assert!(!estimate.fitted);
     assert_eq!(estimate.elasticity, prior.elasticity);
@@ -190,6 +190,7 @@ fn the_normal_update_is_precision_weighted() {
 fn bad_params_are_rejected() {
     assert!(DemandParams::default().min_days(1).check().is_err());
     assert!(DemandParams::default().alpha(0.0).check().is_err());
+    assert!(DemandParams::default().weekday_alpha(0.0).check().is_err());
     assert!(DemandParams::default().tol(f64::NAN).check().is_err());
     assert!(DemandParams::default().max_iter(0).check().is_err());
     let wide_open = Elasticity {
