@@ -85,6 +85,7 @@ pub struct DemandValidParams {
     pub(crate) default_prior: Elasticity,
     pub(crate) min_pool_products: usize,
     pub(crate) min_prior_sd: f64,
+    pub(crate) tau_prior_weight: f64,
 }
 
 /// The unchecked builder.
@@ -94,11 +95,12 @@ pub struct DemandParams(DemandValidParams);
 impl Default for DemandParams {
     /// `min_days` 4; an L2 penalty of 1e-4 on the log price (only there to keep the fit
     /// defined), 5 on each weekday and 100 on the trend; Newton steps until none moves a
-    /// coefficient by more than 1e-6, at most 200; pooling over at least 3 fitted variants; a pooled standard
-    /// deviation of at least 0.25; and, for a category with fewer fitted variants, a prior of
-    /// N(−2.5, 1.5²), close to the mean of −2.62 in Bijmolt, van Heerde & Pieters (2005,
-    /// "New empirical generalizations on the determinants of price elasticity", JMR 42(2))
-    /// and wide enough to cover their spread.
+    /// coefficient by more than 1e-6, at most 200; pooling over at least 3 fitted variants;
+    /// a pooled standard deviation of at least 0.25; for a category with fewer fitted
+    /// variants, a prior of N(−2.5, 1.5²), close to the mean of −2.62 in Bijmolt, van Heerde
+    /// & Pieters (2005, "New empirical generalizations on the determinants of price
+    /// elasticity", JMR 42(2)) and wide enough to cover their spread; and that prior's
+    /// variance, worth 2 variants, as the prior of a category's between-variant variance.
     fn default() -> Self {
         DemandParams(DemandValidParams {
             min_days: 4,
@@ -113,6 +115,7 @@ impl Default for DemandParams {
             },
             min_pool_products: 3,
             min_prior_sd: 0.25,
+            tau_prior_weight: 2.0,
         })
     }
 }
@@ -178,6 +181,15 @@ impl DemandParams {
         self.0.min_prior_sd = sd;
         self
     }
+    /// How many variants' worth of belief the default prior's variance carries in a
+    /// category's between-variant variance τ² (see [`CategoryPrior`]); 0 leaves τ² to the
+    /// fitted variants alone. On the simulator (share of the oracle's profit,
+    /// seeds 1..20 / held-out 21..40): 0 → 94.9% / 94.9%, 1 → 95.3% / 95.3%, 2 → 95.4% /
+    /// 95.3%, 3 → 95.4% / 95.3%, 5 → 95.3% / 95.3%.
+    pub fn tau_prior_weight(mut self, variants: f64) -> Self {
+        self.0.tau_prior_weight = variants;
+        self
+    }
     /// The current (unchecked) values.
     pub fn values(&self) -> &DemandValidParams {
         &self.0
@@ -213,6 +225,7 @@ impl ParamGuard for DemandParams {
         }
         positive("default_prior.sd", p.default_prior.sd)?;
         non_negative("min_prior_sd", p.min_prior_sd)?;
+        non_negative("tau_prior_weight", p.tau_prior_weight)?;
         Ok(p)
     }
 
