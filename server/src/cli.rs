@@ -78,6 +78,10 @@ struct ServeArgs {
     /// the job off, e.g. on all but one replica).
     #[arg(long, env = "VITRINE_TRAIN_EVERY_HOURS")]
     train_every_hours: Option<f64>,
+    /// Run the pricing engine (`vitrine price propose`) in the background every this many
+    /// hours (default 24; 0 turns it off). Replicas share one run per interval.
+    #[arg(long, env = "VITRINE_PROPOSE_PRICES_EVERY_HOURS")]
+    propose_prices_every_hours: Option<f64>,
     /// Where recommendation models are published (default: `models/` beside the SQLite file,
     /// else data/models).
     #[arg(long, env = "VITRINE_MODELS_DIR")]
@@ -161,7 +165,12 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: String) -> anyho
         .train_every_hours
         .or(file.train_every_hours)
         .unwrap_or(24.0);
-    config.train_every = config::train_interval(hours)?;
+    config.train_every = config::job_interval("train-every-hours", hours)?;
+    let hours = args
+        .propose_prices_every_hours
+        .or(file.propose_prices_every_hours)
+        .unwrap_or(24.0);
+    config.propose_prices_every = config::job_interval("propose-prices-every-hours", hours)?;
     if let Some(dir) = args.models_dir {
         config.models_dir = dir;
     }

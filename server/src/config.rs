@@ -26,6 +26,9 @@ pub struct Config {
     pub train_every: Option<std::time::Duration>,
     /// Where published recommendation models are read and written.
     pub models_dir: PathBuf,
+    /// How often the pricing engine proposes prices in the background (`None`: never;
+    /// `vitrine serve` defaults to daily, tests to never).
+    pub propose_prices_every: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -40,6 +43,7 @@ impl Config {
             site_dir: PathBuf::from("dist"),
             seed_csv: Some(PathBuf::from(DEFAULT_SEED_CSV)),
             train_every: None,
+            propose_prices_every: None,
         }
     }
 }
@@ -55,6 +59,7 @@ pub struct FileConfig {
     pub seed_csv: Option<PathBuf>,
     pub seed_on_empty: Option<bool>,
     pub train_every_hours: Option<f64>,
+    pub propose_prices_every_hours: Option<f64>,
 }
 
 impl FileConfig {
@@ -78,16 +83,14 @@ pub fn parse_public_url(url: &str) -> anyhow::Result<String> {
     Ok(url.to_string())
 }
 
-/// `--train-every-hours`: `None` for 0 (the job is off), else the interval; at least a minute,
-/// at most a year.
-pub fn train_interval(hours: f64) -> anyhow::Result<Option<std::time::Duration>> {
+/// A background job's `--…-every-hours` value (`flag` names it in the error): `None` for 0
+/// (the job is off), else the interval; at least a minute, at most a year.
+pub fn job_interval(flag: &str, hours: f64) -> anyhow::Result<Option<std::time::Duration>> {
     if hours == 0.0 {
         return Ok(None);
     }
     if !(1.0 / 60.0..=24.0 * 366.0).contains(&hours) {
-        anyhow::bail!(
-            "--train-every-hours must be 0 (off) or between 0.017 (a minute) and 8784, got {hours}"
-        );
+        anyhow::bail!("--{flag} must be 0 (off) or between 0.017 (a minute) and 8784, got {hours}");
     }
     Ok(Some(std::time::Duration::from_secs_f64(hours * 3600.0)))
 }
@@ -120,13 +123,13 @@ mod tests {
 
     #[test]
     fn the_training_interval_is_off_at_zero_and_bounded() {
-        assert_eq!(train_interval(0.0).ok(), Some(None));
+        assert_eq!(job_interval("train-every-hours", 0.0).ok(), Some(None));
         assert_eq!(
-            train_interval(24.0).ok().flatten(),
+            job_interval("train-every-hours", 24.0).ok().flatten(),
             Some(std::time::Duration::from_secs(86_400))
         );
         for bad in [-1.0, 0.001, f64::NAN, 1e9] {
-            assert!(train_interval(bad).is_err(), "{bad}");
+            assert!(job_interval("train-every-hours", bad).is_err(), "{bad}");
         }
     }
 }

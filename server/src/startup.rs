@@ -63,6 +63,10 @@ impl Application {
             };
             crate::recs::schedule::spawn(db.clone(), recs.clone(), schedule);
         }
+        if let Some(every) = config.propose_prices_every {
+            let schedule = crate::pricing::schedule::Schedule { every, days: 90 };
+            crate::pricing::schedule::spawn(db.clone(), schedule);
+        }
         let catalog = Arc::new(
             CatalogService::load(
                 db.clone(),

@@ -84,9 +84,30 @@ pub fn tune(
     let validation = validation_split(data, split, validation_days);
     let points = grid(RecsParams::default());
     let mut out = Vec::with_capacity(points.len());
+    // The repeat weight only enters scoring: EASE points that differ in nothing else share
+    // one fit (the grid lists them next to each other).
+    let mut last_ease: Option<(RecsValidParams, crate::Model)> = None;
     for (n, p) in points.iter().enumerate() {
         let params = p.check()?;
-        let (_, [all, new]) = validation.fit_and_score(&params)?;
+        let shared = last_ease.as_ref().filter(|(fitted, _)| {
+            params.algorithm() == Algorithm::Ease
+                && fitted.weighting() == params.weighting()
+                && fitted.ease().lambda == params.ease().lambda
+        });
+        let [all, new] = match shared {
+            Some((_, model)) => {
+                let mut model = model.clone();
+                model.set_repeat_weight(params.ease().repeat_weight);
+                validation.score(&model, "ease", 0.0)
+            }
+            None => {
+                let (model, rows) = validation.fit_and_score(&params)?;
+                if params.algorithm() == Algorithm::Ease {
+                    last_ease = Some((params, model));
+                }
+                rows
+            }
+        };
         let candidate = Candidate { params, all, new };
         on_candidate(&candidate, n + 1, points.len());
         out.push(candidate);

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod current;
 pub mod engine;
 pub mod proposals;
+pub mod schedule;
 pub mod settings;
 
 use crate::db::{self, Db};

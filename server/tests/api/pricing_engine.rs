@@ -480,3 +480,61 @@ fn simulate_pricing_json_has_one_object_per_seed_and_policy_with_the_four_fields
     let (ok, out, err) = vitrine(None, &["simulate-pricing", "--days", "0"]);
     assert!(!ok && !err.contains("panicked"), "{out}{err}");
 }
+
+/// The scheduled run (`--propose-prices-every-hours`): two replicas starting a round at the
+/// same moment propose once between them; the next interval runs again; the kill switch
+/// stops it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_scheduled_pricing_run_happens_once_per_interval_across_replicas() {
+    use vitrine_server::pricing::schedule::{self, Round, Schedule};
+    let app = TestApp::spawn().await;
+    let schedule = Schedule {
+        every: std::time::Duration::from_secs(86_400),
+        days: 90,
+    };
+    let now = vitrine_server::db::now();
+    let (a, b) = tokio::join!(
+        schedule::round(&app.db, schedule, now),
+        schedule::round(&app.db, schedule, now)
+    );
+    let ran: Vec<&Round> = [&a, &b]
+        .into_iter()
+        .filter(|r| matches!(r, Round::Ran { .. }))
+        .collect();
+    assert_eq!(ran.len(), 1, "exactly one replica runs: {a:?} {b:?}");
+    assert!([&a, &b].contains(&&Round::NotDue), "{a:?} {b:?}");
+    let Round::Ran { proposed, .. } = ran[0] else {
+        unreachable!()
+    };
+    assert!(*proposed > 0, "the seeded orders give proposals");
+    assert_eq!(app.count("price_proposals").await as usize, *proposed);
+
+    // An hour later it is not due; a day later it runs again and supersedes.
+    assert_eq!(
+        schedule::round(&app.db, schedule, now + 3_600).await,
+        Round::NotDue
+    );
+    let again = schedule::round(&app.db, schedule, now + 86_400).await;
+    assert!(matches!(again, Round::Ran { .. }), "{again:?}");
+    assert!(app.count("price_proposals").await as usize > *proposed);
+    let open = proposals::open(&app.db, 100_000).await.expect("open");
+    let mut skus: Vec<&str> = open.iter().map(|p| p.sku.as_str()).collect();
+    skus.sort_unstable();
+    let n = skus.len();
+    skus.dedup();
+    assert_eq!(
+        skus.len(),
+        n,
+        "the second run superseded the first's proposals"
+    );
+
+    let (ok, out, err) = vitrine(
+        Some(app.database_url.as_str()),
+        &["price", "kill-switch", "on"],
+    );
+    assert!(ok, "{out}{err}");
+    assert_eq!(
+        schedule::round(&app.db, schedule, now + 2 * 86_400).await,
+        Round::KillSwitch
+    );
+}

@@ -23,12 +23,22 @@
 //! catalogue in seconds, and the Laplace approximation is what Thompson sampling in
 //! [`crate::optimise`] draws from.
 //!
+//! **Priors inside the fit.** The weekday coefficients carry a ridge penalty
+//! ([`DemandParams::weekday_alpha`], default 5: a N(0, 0.45²) prior on each log weekday effect,
+//! so a weekday within about ±60% of Monday costs the fit little) and the trend a stronger one
+//! ([`DemandParams::trend_alpha`]). With those priors a few days of sales around a price move
+//! already say something about ε, and the Fisher interval says how little: a variant is fitted
+//! from [`DemandParams::min_days`] days (default 4). Before, a variant was fitted only after 14
+//! days (every weekday twice with free weekday coefficients), and the engine ignored what its
+//! own first moves had shown for two weeks: on the simulator that cost 0.7 points of the
+//! oracle's profit (94.1% → 94.8% over seeds 1..20, 94.4% → 95.0% over 21..40).
+//!
 //! **Pooling.** Elasticity is only identified when the price moved. A variant with fewer than
-//! [`DemandParams::min_days`] days of sales (default 14: every weekday twice, 5 degrees of
-//! freedom beyond the 9 coefficients), fewer than two distinct prices, or no sale at all is not
-//! fitted and takes its category's pooled estimate ([`CategoryPrior`]); a fitted variant's
-//! estimate is shrunk towards that pooled estimate by precision weighting (normal–normal
-//! empirical Bayes), so a noisy fit on little variation moves the answer only a little.
+//! [`DemandParams::min_days`] days of sales, fewer than two distinct prices, or no sale at all
+//! is not fitted and takes its category's pooled estimate ([`CategoryPrior`]); a fitted
+//! variant's estimate is shrunk towards that pooled estimate by precision weighting
+//! (normal–normal empirical Bayes), so a noisy fit on little variation moves the answer only a
+//! little.
 //!
 //! This module never reads a clock or a database: the caller aggregates orders and price
 //! history into [`DailySales`].
@@ -69,11 +79,13 @@ pub struct DemandValidParams {
     pub(crate) min_days: usize,
     pub(crate) alpha: f64,
     pub(crate) trend_alpha: f64,
+    pub(crate) weekday_alpha: f64,
     pub(crate) max_iter: usize,
     pub(crate) tol: f64,
     pub(crate) default_prior: Elasticity,
     pub(crate) min_pool_products: usize,
     pub(crate) min_prior_sd: f64,
+    pub(crate) tau_prior_weight: f64,
 }
 
 /// The unchecked builder.
@@ -81,18 +93,20 @@ pub struct DemandValidParams {
 pub struct DemandParams(DemandValidParams);
 
 impl Default for DemandParams {
-    /// `min_days` 14; an L2 penalty of 1e-4 (only there to keep columns a variant never
-    /// exercised, such as a weekday it never sold on, at 0); Newton steps until none moves a
-    /// coefficient by more than 1e-6, at most 200; pooling over at least 3 fitted variants; a pooled standard
-    /// deviation of at least 0.25; and, for a category with fewer fitted variants, a prior of
-    /// N(−2.5, 1.5²), close to the mean of −2.62 in Bijmolt, van Heerde & Pieters (2005,
-    /// "New empirical generalizations on the determinants of price elasticity", JMR 42(2))
-    /// and wide enough to cover their spread.
+    /// `min_days` 4; an L2 penalty of 1e-4 on the log price (only there to keep the fit
+    /// defined), 5 on each weekday and 100 on the trend; Newton steps until none moves a
+    /// coefficient by more than 1e-6, at most 200; pooling over at least 3 fitted variants;
+    /// a pooled standard deviation of at least 0.25; for a category with fewer fitted
+    /// variants, a prior of N(−2.5, 1.5²), close to the mean of −2.62 in Bijmolt, van Heerde
+    /// & Pieters (2005, "New empirical generalizations on the determinants of price
+    /// elasticity", JMR 42(2)) and wide enough to cover their spread; and that prior's
+    /// variance, worth 2 variants, as the prior of a category's between-variant variance.
     fn default() -> Self {
         DemandParams(DemandValidParams {
-            min_days: 14,
+            min_days: 4,
             alpha: 1e-4,
             trend_alpha: 100.0,
+            weekday_alpha: 5.0,
             max_iter: 200,
             tol: 1e-6,
             default_prior: Elasticity {
@@ -101,6 +115,7 @@ impl Default for DemandParams {
             },
             min_pool_products: 3,
             min_prior_sd: 0.25,
+            tau_prior_weight: 2.0,
         })
     }
 }
@@ -114,7 +129,8 @@ impl DemandParams {
         self.0.min_days = days;
         self
     }
-    /// The L2 penalty of linfa's objective `½(deviance + α‖β‖²)` (the intercept is free).
+    /// The L2 penalty of linfa's objective `½(deviance + α‖β‖²)` on the log-price
+    /// coefficient (the intercept is free; weekday and trend have their own below).
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.0.alpha = alpha;
         self
@@ -126,6 +142,18 @@ impl DemandParams {
     /// with a free trend (1e-4) and 94.1% with 100.
     pub fn trend_alpha(mut self, alpha: f64) -> Self {
         self.0.trend_alpha = alpha;
+        self
+    }
+    /// The ridge penalty on each weekday coefficient (Tuesday..Sunday against Monday): a
+    /// N(0, 1/α) prior on a log weekday effect. At the default 5 (sd 0.45) a weekday's own
+    /// data outweigh the prior once about 5 units have sold on it (the Fisher information of
+    /// a weekday coefficient is the units expected on that weekday), and with it a variant
+    /// can be fitted before it has sold on every weekday twice. Measured on the simulator
+    /// (engine's share of the oracle's profit, seeds 1..20 / held-out 21..40) with `min_days`
+    /// 4: free weekdays (1e-4) 94.6% / 94.5%, 2 → 94.7% / 94.9%, 5 → 94.8% / 95.0%,
+    /// 25 → 94.7% / 95.0%; and with 5: `min_days` 7 → 94.7% / 94.9%, 14 → 94.2% / 94.4%.
+    pub fn weekday_alpha(mut self, alpha: f64) -> Self {
+        self.0.weekday_alpha = alpha;
         self
     }
     pub fn max_iter(mut self, iterations: usize) -> Self {
@@ -153,6 +181,15 @@ impl DemandParams {
         self.0.min_prior_sd = sd;
         self
     }
+    /// How many variants' worth of belief the default prior's variance carries in a
+    /// category's between-variant variance τ² (see [`CategoryPrior`]); 0 leaves τ² to the
+    /// fitted variants alone. On the simulator (share of the oracle's profit,
+    /// seeds 1..20 / held-out 21..40): 0 → 94.9% / 94.9%, 1 → 95.3% / 95.3%, 2 → 95.4% /
+    /// 95.3%, 3 → 95.4% / 95.3%, 5 → 95.3% / 95.3%.
+    pub fn tau_prior_weight(mut self, variants: f64) -> Self {
+        self.0.tau_prior_weight = variants;
+        self
+    }
     /// The current (unchecked) values.
     pub fn values(&self) -> &DemandValidParams {
         &self.0
@@ -178,6 +215,7 @@ impl ParamGuard for DemandParams {
         }
         positive("alpha", p.alpha)?;
         positive("trend_alpha", p.trend_alpha)?;
+        positive("weekday_alpha", p.weekday_alpha)?;
         positive("tol", p.tol)?;
         if !p.default_prior.mean.is_finite() {
             return Err(PricingError::NotPositive {
@@ -187,6 +225,7 @@ impl ParamGuard for DemandParams {
         }
         positive("default_prior.sd", p.default_prior.sd)?;
         non_negative("min_prior_sd", p.min_prior_sd)?;
+        non_negative("tau_prior_weight", p.tau_prior_weight)?;
         Ok(p)
     }
 
@@ -332,10 +371,13 @@ impl DemandValidParams {
         })
     }
 
-    /// The ridge penalty on column `j` of the design (1 = log price … FEATURES = trend).
+    /// The ridge penalty on column `j` of the design (1 = log price, 2..FEATURES = Tuesday..
+    /// Sunday, FEATURES = trend).
     fn penalty(&self, j: usize) -> f64 {
         if j == FEATURES {
             self.trend_alpha
+        } else if j >= 2 {
+            self.weekday_alpha
         } else {
             self.alpha
         }
@@ -343,8 +385,8 @@ impl DemandValidParams {
 
     /// Newton's method (for the Poisson GLM's canonical log link this is Fisher scoring, the
     /// IRLS of McCullagh & Nelder, *Generalized Linear Models*, 2nd ed., §2.5) on linfa's
-    /// objective `Σ(μᵢ − yᵢηᵢ) + ½Σⱼ αⱼβⱼ²` (α on every coefficient, `trend_alpha` on the
-    /// trend, the intercept unpenalised): each step solves
+    /// objective `Σ(μᵢ − yᵢηᵢ) + ½Σⱼ αⱼβⱼ²` (α on the log price, `weekday_alpha` on the
+    /// weekdays, `trend_alpha` on the trend, the intercept unpenalised): each step solves
     /// the penalised Fisher information `XᵀWX + αI` (W = diag(μ)) by its Cholesky inverse
     /// (linfa-linalg) and is halved until the objective falls. Returns the coefficients and
     /// the inverse information at them, the Laplace covariance. At most `max_iter` steps and

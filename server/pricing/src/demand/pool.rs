@@ -1,11 +1,22 @@
 //! Pooling per category and the elasticity posterior a proposal draws from.
 //!
-//! The category's estimate is a random-effects meta-analysis of its fitted variants
-//! (DerSimonian & Laird 1986): the between-variant variance τ² is estimated from how much the
-//! variants' elasticities disagree beyond their standard errors, and the pooled mean weighs each
-//! variant by `1 / (se² + τ²)`. A variant's prior is then N(pooled mean, τ² + var(pooled mean)):
-//! where a new variant's elasticity is likely to lie, not just where the category's average
-//! lies. The variant's own fit enters its category's mean too (no leave-one-out); with at least
+//! The category's estimate is a random-effects meta-analysis of its fitted variants: the
+//! between-variant variance τ² is estimated from how much the variants' elasticities disagree
+//! beyond their standard errors, and the pooled mean weighs each variant by `1 / (se² + τ²)`.
+//! A variant's prior is then N(pooled mean, τ² + var(pooled mean)): where a new variant's
+//! elasticity is likely to lie, not just where the category's average lies.
+//!
+//! **τ² has a prior too** ([`super::DemandParams::tau_prior_weight`]): the default prior's
+//! variance, worth ν₀ variants (default 2). Each fitted variant then counts by its
+//! reliability squared, `(τ²/(τ² + se²))²`: one whose standard error is small beside τ
+//! counts fully, one whose standard error swamps τ hardly at all. The method-of-moments
+//! estimate of DerSimonian & Laird (1986) it replaces treats every variant as evidence: days
+//! into a run, when each variant had a few days at two prices and standard errors of 1–4, it
+//! found no disagreement beyond those errors, set τ² to 0 and handed every variant a prior
+//! of sd 0.3–0.6 around the category mean, overconfident (the elasticities really spread
+//! with sd ≈ 1), so that Thompson sampling barely explored and each variant's own evidence
+//! was drowned. On the simulator this took the engine from 94.8% to 95.4% of the oracle's
+//! profit over seeds 1..20 (95.0% → 95.3% over the held-out 21..40). The variant's own fit enters its category's mean too (no leave-one-out); with at least
 //! [`super::DemandParams::min_pool_products`] variants that double counts at most a share of
 //! its data, accepted to keep pooling one pass.
 
@@ -113,21 +124,7 @@ impl DemandValidParams {
                 tau: 0.0,
             };
         }
-        let w: Vec<f64> = fits.iter().map(|(_, v)| v.recip()).collect();
-        let sum_w: f64 = w.iter().sum();
-        let fixed = fits.iter().zip(&w).map(|((e, _), w)| e * w).sum::<f64>() / sum_w;
-        let q: f64 = fits
-            .iter()
-            .zip(&w)
-            .map(|((e, _), w)| w * (e - fixed).powi(2))
-            .sum();
-        let c = sum_w - w.iter().map(|w| w * w).sum::<f64>() / sum_w;
-        let k = fits.len() as f64;
-        let tau2 = if c > 0.0 {
-            ((q - (k - 1.0)) / c).max(0.0)
-        } else {
-            0.0
-        };
+        let tau2 = self.between_variance(&fits);
         let w_re: Vec<f64> = fits.iter().map(|(_, v)| (v + tau2).recip()).collect();
         let sum_re: f64 = w_re.iter().sum();
         let mean = fits.iter().zip(&w_re).map(|((e, _), w)| e * w).sum::<f64>() / sum_re;
@@ -137,6 +134,36 @@ impl DemandValidParams {
             products: fits.len(),
             tau: tau2.sqrt(),
         }
+    }
+
+    /// τ², the between-variant variance of `fits` (elasticity, se²), as the fixed point of
+    /// `τ² = (ν₀σ₀² + Σ rᵢ((eᵢ − μ)² − seᵢ²)) / (ν₀ + Σ rᵢ)` with `rᵢ = (τ²/(τ² + seᵢ²))²`, μ the
+    /// random-effects mean at τ² and σ₀² the default prior's variance: each term
+    /// `(eᵢ − μ)² − seᵢ²` is an unbiased estimate of τ², weighted by how much of the variant's
+    /// spread is τ² rather than its own noise, plus ν₀ pseudo-variants at σ₀². Iterated from
+    /// σ₀² a bounded number of times, so it always ends.
+    pub(crate) fn between_variance(&self, fits: &[(f64, f64)]) -> f64 {
+        let prior_var = self.default_prior.sd * self.default_prior.sd;
+        let nu0 = self.tau_prior_weight;
+        let mut tau2 = prior_var;
+        for _ in 0..100 {
+            let w: Vec<f64> = fits.iter().map(|(_, v)| (v + tau2).recip()).collect();
+            let sum_w: f64 = w.iter().sum();
+            let mean = fits.iter().zip(&w).map(|((e, _), w)| e * w).sum::<f64>() / sum_w;
+            let (mut num, mut den) = (nu0 * prior_var, nu0);
+            for (e, v) in fits {
+                let reliability = tau2 / (tau2 + v);
+                num += reliability * reliability * ((e - mean).powi(2) - v);
+                den += reliability * reliability;
+            }
+            let next = if den > 0.0 { (num / den).max(0.0) } else { 0.0 };
+            let converged = (next - tau2).abs() <= 1e-9 * prior_var;
+            tau2 = next;
+            if converged {
+                break;
+            }
+        }
+        tau2
     }
 
     /// The variant's posterior and expected volume at its current price.

@@ -92,7 +92,7 @@ fn the_fisher_interval_has_about_its_nominal_coverage() {
 
 #[test]
 fn thin_data_is_not_fitted() {
-    let short = simulated(-2.0, 30.0, 13, 1);
+    let short = simulated(-2.0, 30.0, 3, 1);
     assert!(params().fit(&short).expect("valid").glm.is_none());
     let constant: Vec<DailySales> = (0..60)
         .map(|d| DailySales {
@@ -134,10 +134,47 @@ fn pooling_needs_three_fitted_variants_and_then_centres_on_them() {
     let four = p.pool(&models);
     assert_eq!(four.products, 4);
     assert!((four.elasticity.mean + 2.0).abs() < 0.15, "{four:?}");
+    // Four precise variants that agree narrow the default's sd of 1.5, but four are not yet
+    // enough to say that the category's variants never differ.
     assert!(
-        four.elasticity.sd >= 0.25 && four.elasticity.sd < 0.5,
+        four.elasticity.sd > 0.5 && four.elasticity.sd < 1.2,
         "{four:?}"
     );
+}
+
+/// τ²'s prior is the default prior's variance worth two variants: noisy fits leave it there
+/// (the DerSimonian–Laird estimate fell to 0 on them), precise ones take over from it.
+#[test]
+fn noisy_fits_cannot_talk_the_between_variant_spread_down_but_precise_ones_can() {
+    let p = params();
+    let default_sd = p.default_prior().sd;
+    // Standard errors of 2–3 around elasticities that spread with sd ≈ 0.5.
+    let noisy: Vec<(f64, f64)> = (0..12)
+        .map(|i| {
+            (
+                -2.0 + 0.5 * f64::from(i % 3) - 0.5,
+                (2.0 + f64::from(i % 2)).powi(2),
+            )
+        })
+        .collect();
+    let tau2 = p.between_variance(&noisy);
+    assert!(
+        (tau2.sqrt() - default_sd).abs() < 0.2,
+        "tau {}",
+        tau2.sqrt()
+    );
+    // Forty precise variants spread with sd 0.5: τ follows them.
+    let precise: Vec<(f64, f64)> = (0..40)
+        .map(|i| (-2.0 + if i % 2 == 0 { 0.5 } else { -0.5 }, 0.01))
+        .collect();
+    let tau = p.between_variance(&precise).sqrt();
+    assert!((tau - 0.5).abs() < 0.15, "tau {tau}");
+    // Without the prior (weight 0) the noisy fits drive τ² to 0, the old behaviour.
+    let bare = DemandParams::default()
+        .tau_prior_weight(0.0)
+        .check()
+        .expect("valid");
+    assert_eq!(bare.between_variance(&noisy), 0.0);
 }
 
 #[test]
@@ -151,7 +188,7 @@ fn a_thin_variant_takes_the_pooled_estimate_and_a_fitted_one_is_shrunk_towards_i
         products: 5,
         tau: 0.5,
     };
-    let thin = p.fit(&simulated(-3.0, 20.0, 10, 21)).expect("valid");
+    let thin = p.fit(&simulated(-3.0, 20.0, 3, 21)).expect("valid");
     let estimate = p.estimate(&thin, &prior, 1000);
     assert!(!estimate.fitted);
     assert_eq!(estimate.elasticity, prior.elasticity);
@@ -190,6 +227,7 @@ fn the_normal_update_is_precision_weighted() {
 fn bad_params_are_rejected() {
     assert!(DemandParams::default().min_days(1).check().is_err());
     assert!(DemandParams::default().alpha(0.0).check().is_err());
+    assert!(DemandParams::default().weekday_alpha(0.0).check().is_err());
     assert!(DemandParams::default().tol(f64::NAN).check().is_err());
     assert!(DemandParams::default().max_iter(0).check().is_err());
     let wide_open = Elasticity {
@@ -203,4 +241,10 @@ fn bad_params_are_rejected() {
             .is_err()
     );
     assert!(DemandParams::default().min_prior_sd(-1.0).check().is_err());
+    assert!(
+        DemandParams::default()
+            .tau_prior_weight(f64::NAN)
+            .check()
+            .is_err()
+    );
 }

@@ -23,6 +23,17 @@
 //! Guardrail violations are counted by [`check::violations`], which reads each finished price
 //! path with its own arithmetic. This module is deterministic given `(days, seed)` and must
 //! never read a clock or the network.
+//!
+//! **Where the engine stands** (90 days; `cargo run --release -p vitrine-pricing --example
+//! pricing_bands -- 1 20`, and `-- 21 40` for the held-out seeds): 95.4% ± 1.5 of the
+//! oracle's profit over seeds 1..20 (worst seed 92.0%), 95.3% ± 1.4 over 21..40, no
+//! violation; the fixed price makes 77.1%. By true elasticity (seeds 1..20): −4..−3 96.2%,
+//! −3..−2 97.1%, −2..−1.5 96.3%, −1.5..−1 94.4%, −1..−0.5 91.9%. What is still lost is lost
+//! early: over seeds 1..40 the engine makes 69–70% of the oracle's profit on the most
+//! inelastic variants in the first two weeks (the oracle climbs to the ceiling from day 1;
+//! the engine must first see that demand barely fell) and 96.7–99.5% on every band after day
+//! 28. It was 94.1% / 94.4% before the posterior changes described in [`crate::demand`]:
+//! fits from 4 days (+0.7) and a prior on the category's between-variant spread (+0.6).
 
 pub mod check;
 mod summary;

@@ -62,26 +62,27 @@ fn the_engine_learns_within_the_guardrails_on_a_short_run() {
     assert!(engine.mean_of_oracle > fixed.mean_of_oracle, "{summary}");
 }
 
-/// What the engine holds today (94.1% of the oracle on these seeds), so a change that makes
-/// it learn worse or break a rule fails here. A few seconds in release, as `.ci/run` runs it.
+/// The held-out check: seeds 21..40 were never used to choose a setting (each tuning choice
+/// was made on 1..20 below and only then scored here). The engine makes 95.3% ± 1.4 of the
+/// oracle's profit on them; 94% leaves room for a change that moves it by noise alone, and
+/// fails one that only fitted seeds 1..20. A few seconds in release, as `.ci/run` runs it.
 #[test]
-fn the_engine_keeps_93_percent_of_the_oracle_and_breaks_no_rule_over_20_seeds() {
-    let rows = simulate_seeds(90, 1..=20);
+fn the_engine_keeps_94_percent_of_the_oracle_and_breaks_no_rule_on_held_out_seeds() {
+    let rows = simulate_seeds(90, 21..=40);
     let summary = summarise(&rows);
     assert_eq!(
         rows.iter().map(|r| r.violations).sum::<u32>(),
         0,
         "{summary}"
     );
-    assert!(summary.policies[0].mean_of_oracle >= 0.93, "{summary}");
+    assert!(summary.policies[0].mean_of_oracle >= 0.94, "{summary}");
     assert!(summary.policies[1].mean_of_oracle < 0.85, "{summary}");
 }
 
-/// The issue's target, not met yet (94.1%): ≥ 95% of the oracle's profit over 90 days, averaged over 20 seeds,
-/// with no violation. About a minute in a debug build, a few seconds in release:
-/// `cargo test -p vitrine-pricing --release -- --ignored benchmark`.
+/// Issue 5's target: ≥ 95% of the oracle's profit over 90 days, averaged over 20 seeds, with
+/// no violation. The engine makes 95.4% ± 1.5 (worst seed 92.0%). 2–4 s in release (a
+/// minute in a debug build): `cargo test --release -p vitrine-pricing benchmark`.
 #[test]
-#[ignore = "issue 5's target, not met yet (94.1%): run in release with --ignored"]
 fn benchmark_engine_reaches_95_percent_of_the_oracle_over_20_seeds_of_90_days() {
     let rows = simulate_seeds(90, 1..=20);
     let summary = summarise(&rows);
@@ -92,4 +93,5 @@ fn benchmark_engine_reaches_95_percent_of_the_oracle_over_20_seeds_of_90_days() 
         "{summary}"
     );
     assert!(engine.mean_of_oracle >= 0.95, "{summary}");
+    assert!(summary.policies[1].mean_of_oracle < 0.85, "{summary}");
 }
