@@ -1,6 +1,7 @@
 // A guest buying: two products, a changed quantity, checkout with the test card, the
 // confirmation, and finding the order again by number + email; a declined card; a
-// double-clicked "Place order"; the whole purchase with JavaScript off.
+// double-clicked "Place order"; Enter in the last field places the order; the whole purchase
+// with JavaScript off.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hydrated, useStore, vitrine, watchConsole } from './helpers.mjs';
@@ -109,6 +110,22 @@ for (const javaScriptEnabled of [true, false]) {
     if (javaScriptEnabled) await hydrated(page);
     await fillCheckout(page, email, OK_CARD);
     await page.locator('[data-testid="place-order"]').dblclick();
+    await page.waitForURL(/\/orders\/VT\w+\?key=\w+&n=placed/);
+    assert.equal(ordersOf(email).length, 1);
+    await context.close();
+  });
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test(`Enter in the last field places the order (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, async () => {
+    const context = await store.browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    const email = `enter-${javaScriptEnabled ? 'js' : 'nojs'}@example.com`;
+    await addPopular(page, 5);
+    await page.goto(store.server.url + '/checkout');
+    if (javaScriptEnabled) await hydrated(page);
+    await fillCheckout(page, email, OK_CARD);
+    await page.press('#checkout-card_cvc', 'Enter');
     await page.waitForURL(/\/orders\/VT\w+\?key=\w+&n=placed/);
     assert.equal(ordersOf(email).length, 1);
     await context.close();

@@ -119,10 +119,15 @@ fn CheckoutBody(checkout: CheckoutView) -> impl IntoView {
         move || quote.get().map(|q| pick(&q)).filter(|m| m.minor > 0)
     };
     let coupon_value = draft.coupon.clone();
+    let apply_button = NodeRef::<leptos::html::Button>::new();
     view! {
         {error.map(|e| view! { <p class="notice notice--error" role="alert" data-testid="checkout-error">{e}</p> })}
         <form method="post" action="/checkout/place" class="checkout" on:submit=move |_| placing.set(true)>
             <input type="hidden" name="idempotency_key" value=idempotency_key/>
+            // Enter in a field submits through the form's first submit button. Without this
+            // one that was the coupon's "Apply", so Enter after the security code re-showed
+            // the form without the card instead of placing the order.
+            <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true" disabled=move || placing.get()>"Place order"</button>
             <fieldset>
                 <legend>"1. Contact"</legend>
                 <Field name="email" label="Email" value=draft.email kind="email" autocomplete="email" required=true/>
@@ -173,8 +178,18 @@ fn CheckoutBody(checkout: CheckoutView) -> impl IntoView {
             <fieldset>
                 <legend>"Coupon"</legend>
                 <label for="checkout-coupon">"Coupon code (optional)"</label>
-                <input id="checkout-coupon" name="coupon" type="text" value=coupon_value autocomplete="off" data-testid="coupon-input"/>
-                <button type="submit" name="apply_coupon" value="1" formnovalidate=true class="button" data-testid="apply-coupon">"Apply"</button>
+                // With the bundle, Enter in the code applies it (without, it places the order
+                // with the code, which the server checks like any other).
+                <input id="checkout-coupon" name="coupon" type="text" value=coupon_value autocomplete="off" data-testid="coupon-input"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            if let Some(button) = apply_button.get() {
+                                button.click();
+                            }
+                        }
+                    }/>
+                <button node_ref=apply_button type="submit" name="apply_coupon" value="1" formnovalidate=true class="button" data-testid="apply-coupon">"Apply"</button>
                 {applied.map(|(code, saving)| view! {
                     <p class="notice" data-testid="coupon-applied">{format!("Code {code} applied: {saving} off.")}</p>
                 })}
