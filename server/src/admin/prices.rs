@@ -202,18 +202,7 @@ fn button(
     label: String,
     aria: String,
 ) -> impl IntoView + use<> {
-    let hidden = fields
-        .into_iter()
-        .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
-        .collect_view();
-    view! {
-        <form class="inline-form" method="post" action="/admin/prices">
-            <input type="hidden" name="csrf" value=csrf.to_string()/>
-            <input type="hidden" name="op" value=op/>
-            {hidden}
-            <button class="button" type="submit" aria-label=aria>{label}</button>
-        </form>
-    }
+    views::action_button("/admin/prices", csrf, op, fields, label, aria)
 }
 
 fn prices_view(page: PricesPage) -> impl IntoView {

@@ -51,18 +51,14 @@ fn button(
     label: &'static str,
     aria: String,
 ) -> impl IntoView + use<> {
-    let hidden = fields
-        .into_iter()
-        .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
-        .collect_view();
-    view! {
-        <form class="inline-form" method="post" action="/admin/promotions">
-            <input type="hidden" name="csrf" value=csrf.to_string()/>
-            <input type="hidden" name="op" value=op/>
-            {hidden}
-            <button class="button" type="submit" aria-label=aria>{label}</button>
-        </form>
-    }
+    views::action_button(
+        "/admin/promotions",
+        csrf,
+        op,
+        fields,
+        label.to_string(),
+        aria,
+    )
 }
 
 /// A labelled text input of the form `op`, re-filled from `typed` when that form was sent.

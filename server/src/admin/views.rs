@@ -261,6 +261,30 @@ pub fn staff(who: Session, members: Vec<StaffMember>, form: StaffForm, now: i64)
     }
 }
 
+/// A one-button form posting `op` (with the CSRF token and `fields`) to the console page at
+/// `action`: the row actions of the prices and promotions screens.
+pub fn action_button(
+    action: &'static str,
+    csrf: &str,
+    op: &'static str,
+    fields: Vec<(&'static str, String)>,
+    label: String,
+    aria: String,
+) -> impl IntoView + use<> {
+    let hidden = fields
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+        .collect_view();
+    view! {
+        <form class="inline-form" method="post" action=action>
+            <input type="hidden" name="csrf" value=csrf.to_string()/>
+            <input type="hidden" name="op" value=op/>
+            {hidden}
+            <button class="button" type="submit" aria-label=aria>{label}</button>
+        </form>
+    }
+}
+
 /// A console table in its scrolling wrapper: a header row of `columns`, then, when `actions`
 /// names it, a last column of row buttons whose heading only screen readers hear.
 pub fn table(

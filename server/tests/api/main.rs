@@ -11,6 +11,7 @@ mod events;
 mod experiments;
 mod helpers;
 mod import;
+mod member_tiers;
 mod orders;
 mod pages;
 mod prices;
