@@ -52,8 +52,8 @@ async fn the_benchmark_beats_popularity_and_train_publishes_what_a_restart_reads
         // Met today (issue 4): NDCG@10 >= 0.26 and coverage@20 >= 30%.
         assert!(all.ndcg_at_10 >= 0.26, "{all:?}");
         assert!(all.coverage_at_20 >= 0.30, "{all:?}");
-        // Regression floors below the issue's targets, which are not met yet (see
-        // `issue_4_recall_targets`): twice popularity's recall on all items, 1.2x on new ones.
+        // Regression floors for both models (the Recall@20 (all) target is not met yet, see
+        // `issue_4_recall_all_target`): twice popularity's recall on all items, 1.2x on new.
         assert!(
             all.recall_at_20 >= 2.0 * popularity_all.recall_at_20,
             "{all:?}"
@@ -63,6 +63,15 @@ async fn the_benchmark_beats_popularity_and_train_publishes_what_a_restart_reads
             "{new:?}"
         );
     }
+
+    // Issue 4's new-items target: EASE's Recall@20 on new items at least 1.6x popularity's.
+    // Measured 0.160 against 0.097 (1.66x) with the title blend the validation folds chose;
+    // 1.56x without it.
+    let ease_new = row(&rows, "ease", Scope::New);
+    assert!(
+        ease_new.recall_at_20 >= 1.6 * popularity_new.recall_at_20,
+        "{ease_new:?} against {popularity_new:?}"
+    );
 
     let models = dir.path().join("models");
     let options = TrainOptions {
@@ -139,26 +148,19 @@ async fn the_benchmark_beats_popularity_and_train_publishes_what_a_restart_reads
     assert_eq!(latest.version, Some(published.version));
 }
 
-/// Issue 4's recall targets. Measured with the validation-tuned defaults (training on the
-/// customers' orders and the guest invoices): Recall@20 (all) 0.301 for EASE and 0.294 for
-/// iALS (target 0.31); new-items Recall@20 1.56x and 1.28x popularity's (target 1.6x).
+/// Issue 4's Recall@20 (all) target. Measured with the validation-tuned defaults: 0.303 for
+/// EASE and 0.294 for iALS (target 0.31).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "issue 4's recall targets are not met yet by the honestly tuned defaults"]
-async fn issue_4_recall_targets() {
+#[ignore = "issue 4's Recall@20 (all) target is not met yet by the honestly tuned defaults"]
+async fn issue_4_recall_all_target() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pool = seeded(dir.path()).await;
     let rows = evaluate_benchmark(&pool, default_candidates().expect("params"))
         .await
         .expect("the evaluation runs");
-    let popularity_new = row(&rows, "popularity", Scope::New).recall_at_20;
     let best_all = ["ease", "ials"]
         .map(|m| row(&rows, m, Scope::All).recall_at_20)
         .into_iter()
         .fold(0.0, f64::max);
-    let best_new = ["ease", "ials"]
-        .map(|m| row(&rows, m, Scope::New).recall_at_20)
-        .into_iter()
-        .fold(0.0, f64::max);
     assert!(best_all >= 0.31, "{rows:?}");
-    assert!(best_new >= 1.6 * popularity_new, "{rows:?}");
 }

@@ -46,6 +46,7 @@ fn dataset() -> Dataset {
         n_items: ITEMS as usize,
         interactions,
         item_category: (0..ITEMS).map(|i| i % 12).collect(),
+        item_titles: Vec::new(),
     }
 }
 

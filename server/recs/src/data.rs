@@ -43,13 +43,14 @@ impl Interaction {
 }
 
 /// The training data: `n_users × n_items` indices, interactions in any order, and for each
-/// item its category index (empty when the caller has no categories).
+/// item its category index and its title (either list empty when the caller has none).
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
     pub n_users: usize,
     pub n_items: usize,
     pub interactions: Vec<Interaction>,
     pub item_category: Vec<u32>,
+    pub item_titles: Vec<String>,
 }
 
 impl Dataset {
@@ -65,6 +66,7 @@ impl Dataset {
             n_items: self.n_items,
             interactions: self.interactions.iter().copied().filter(keep).collect(),
             item_category: self.item_category.clone(),
+            item_titles: self.item_titles.clone(),
         }
     }
 

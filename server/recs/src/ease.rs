@@ -15,6 +15,7 @@
 //! and finally `P = YᵀY`. A 2 000-item catalogue inverts in about two seconds on one core.
 //! Only items with at least one training interaction enter the matrix; the others score 0.
 
+use crate::content;
 use crate::params::{EaseParams, Result};
 use linfa_linalg::cholesky::CholeskyInplace;
 use linfa_linalg::triangular::{SolveTriangularInplace, UPLO};
@@ -93,8 +94,14 @@ fn gram(rows: &[Vec<(u32, f64)>], slot: &[u32], m: usize) -> Array2<f64> {
 }
 
 impl Ease {
-    /// Fits on one weighted row per user over `n_items` items.
-    pub fn fit(rows: &[Vec<(u32, f64)>], n_items: usize, params: &EaseParams) -> Result<Ease> {
+    /// Fits on one weighted row per user over `n_items` items, blending in the title
+    /// similarity when `titles` has one title per item (see [`EaseParams::content_weight`]).
+    pub fn fit(
+        rows: &[Vec<(u32, f64)>],
+        n_items: usize,
+        params: &EaseParams,
+        titles: &[String],
+    ) -> Result<Ease> {
         let mut seen = vec![false; n_items];
         for row in rows {
             for &(item, _) in row {
@@ -108,12 +115,36 @@ impl Ease {
         }
         let g = gram(rows, &slot, items.len());
         let weights = ease_weights(g.view(), params.lambda)?.mapv(|v| v as f32);
-        Ok(Ease {
+        let mut ease = Ease {
             items,
             slot,
             weights,
             repeat_weight: params.repeat_weight as f32,
-        })
+        };
+        ease.blend_titles(titles, params.content_weight);
+        Ok(ease)
+    }
+
+    /// Adds `weight ×` the title similarity ([`crate::content`]) of the model's items to their
+    /// item-item weights. Nothing happens without one title per item or with weight 0.
+    pub(crate) fn blend_titles(&mut self, titles: &[String], weight: f64) {
+        if weight == 0.0 {
+            return;
+        }
+        if let Some(s) = self.title_similarity(titles) {
+            self.weights.scaled_add(weight as f32, &s);
+        }
+    }
+
+    /// The title similarity between the model's items (compact order), or `None` without
+    /// one title per item.
+    pub(crate) fn title_similarity(&self, titles: &[String]) -> Option<Array2<f32>> {
+        let own: Option<Vec<&str>> = self
+            .items
+            .iter()
+            .map(|&i| titles.get(i as usize).map(String::as_str))
+            .collect();
+        Some(content::similarity(&own?))
     }
 
     /// A score for each of `n_items` items given a user's `(item, value)` profile.
@@ -175,9 +206,10 @@ mod tests {
         let params = EaseParams {
             lambda: 1.0,
             repeat_weight: 0.0,
+            content_weight: 0.0,
         };
         // Item 3 has no data: it is left out of the matrix and scores 0.
-        let ease = Ease::fit(&rows, 4, &params).expect("fit");
+        let ease = Ease::fit(&rows, 4, &params, &[]).expect("fit");
         assert_eq!(ease.items, vec![0, 1, 2]);
         let s = ease.scores(&[(0, 1.0)], 4);
         assert_eq!(s, vec![0.0, 0.5, 0.0, 0.0]);

@@ -224,6 +224,7 @@ mod tests {
                 buy(2, 3, 30),
             ],
             item_category: Vec::new(),
+            item_titles: Vec::new(),
         };
         let split = Split::new(&data, 20);
         assert_eq!(split.users(), 1);

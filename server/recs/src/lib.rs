@@ -16,6 +16,7 @@
 //!     n_items: 3,
 //!     interactions: vec![buy(0, 0), buy(0, 1), buy(1, 0), buy(1, 1), buy(2, 2)],
 //!     item_category: Vec::new(),
+//!     item_titles: Vec::new(),
 //! };
 //! let model = RecsParams::new(Algorithm::Ease).check()?.fit(&data)?;
 //! let history = [Event { item: 0, time: 0, signal: Signal::View }];
@@ -24,6 +25,7 @@
 //! # Ok::<(), vitrine_recs::RecsError>(())
 //! ```
 
+pub mod content;
 mod data;
 mod ease;
 pub mod eval;

@@ -75,7 +75,12 @@ impl RecsValidParams {
                     .iter()
                     .map(|r| r.iter().map(|&(i, v)| (i, v.min(cap))).collect())
                     .collect();
-                Engine::Ease(Ease::fit(&capped, data.n_items, &self.ease)?)
+                Engine::Ease(Ease::fit(
+                    &capped,
+                    data.n_items,
+                    &self.ease,
+                    &data.item_titles,
+                )?)
             }
             Algorithm::Ials => Engine::Ials(Ials::fit(
                 &rows,
@@ -108,6 +113,33 @@ impl Model {
     pub fn set_repeat_weight(&mut self, repeat_weight: f64) {
         if let Engine::Ease(ease) = &mut self.engine {
             ease.repeat_weight = repeat_weight as f32;
+        }
+    }
+
+    /// Adds `weight ×` the title similarity to EASE's item-item weights, as a fit with
+    /// [`crate::EaseParams::content_weight`] `weight` would have (the tuning grid rescores one
+    /// fit this way). `titles` holds one title per item. No effect on other engines.
+    pub fn blend_titles(&mut self, titles: &[String], weight: f64) {
+        if let Engine::Ease(ease) = &mut self.engine {
+            ease.blend_titles(titles, weight);
+        }
+    }
+
+    /// EASE's title similarity ([`Self::blend_titles`] in two steps, so that a caller
+    /// blending one fit with several weights computes it once).
+    pub(crate) fn title_similarity(&self, titles: &[String]) -> Option<ndarray::Array2<f32>> {
+        match &self.engine {
+            Engine::Ease(ease) => ease.title_similarity(titles),
+            _ => None,
+        }
+    }
+
+    /// Adds `weight × similarity` (from [`Self::title_similarity`] of this fit).
+    pub(crate) fn blend_similarity(&mut self, similarity: &ndarray::Array2<f32>, weight: f64) {
+        if let Engine::Ease(ease) = &mut self.engine
+            && weight != 0.0
+        {
+            ease.weights.scaled_add(weight as f32, similarity);
         }
     }
 
@@ -196,6 +228,7 @@ pub(crate) mod tests {
             n_items: 7,
             interactions,
             item_category: vec![0, 0, 0, 1, 1, 2, 2],
+            item_titles: Vec::new(),
         }
     }
 
@@ -251,6 +284,51 @@ pub(crate) mod tests {
         let fresh = fit(2.5);
         assert_eq!(rescored, fresh);
         assert_ne!(fit(0.0), fresh, "the weight is part of the model");
+    }
+
+    /// Likewise for the title blend, which moves the weight between two items by γ × their
+    /// title cosine and leaves items without a shared word alone.
+    #[test]
+    fn a_fitted_title_blend_equals_a_rescored_one_and_raises_similar_titles() {
+        let mut data = toy();
+        data.item_titles = [
+            "heart tin",
+            "heart box",
+            "heart cup",
+            "star lamp",
+            "star lamp",
+            "bag",
+            "bag",
+        ]
+        .map(String::from)
+        .to_vec();
+        let fit = |w: f64| {
+            let base = RecsParams::new(Algorithm::Ease);
+            let ease = crate::EaseParams {
+                content_weight: w,
+                ..base.values().ease()
+            };
+            base.ease(ease)
+                .check()
+                .expect("params")
+                .fit(&data)
+                .expect("fit")
+        };
+        let plain = fit(0.0);
+        let mut rescored = plain.clone();
+        rescored.blend_titles(&data.item_titles, 0.5);
+        let fresh = fit(0.5);
+        assert_eq!(rescored, fresh);
+        let score = |m: &Model, of: u32, item: u32| {
+            let Engine::Ease(e) = &m.engine else {
+                panic!("EASE")
+            };
+            e.scores(&[(of, 1.0)], data.n_items)[item as usize]
+        };
+        // Identical titles: cosine 1, so the weight rises by exactly 0.5.
+        assert!((score(&fresh, 3, 4) - score(&plain, 3, 4) - 0.5).abs() < 1e-6);
+        // Items 0 and 3 share no word: unchanged.
+        assert_eq!(score(&fresh, 0, 3), score(&plain, 0, 3));
     }
 
     #[test]

@@ -2,9 +2,15 @@
 //! [`RecsValidParams`] the checked copy that [`RecsValidParams::fit`] accepts, and
 //! [`RecsError`] the engine's one error enum.
 //!
-//! The defaults are the argmax of the grid in [`crate::tune`] on a validation split carved
-//! from the training window of the shipped data (train before 2010-12-09, validate on
-//! 2010-12-09..13, never the test window; reproduce with `vitrine evaluate --tune 4`).
+//! The defaults come from the grid in [`crate::tune`] on validation data carved from the
+//! training window of the shipped data, never the test window. λ, the repeat weight, the
+//! half-lives and iALS's values are the argmax of one split (train before 2010-12-09,
+//! validate on 2010-12-09..13). The title blend came later and was chosen with those fixed, on
+//! four rolling-origin folds (each validating on 4 days, the last ending 2010-12-13):
+//! `vitrine evaluate --tune 4 --folds 4 --algorithms ease,popularity` scores γ 0.02 at 0.1807
+//! against 0.1762 for none. Re-tuning everything jointly on the folds only moves the other
+//! values along a flat ridge (the top configurations lie within 0.0006 of each other and the
+//! argmax changes with the grid's range), so they stay; the README has the numbers.
 //! Signal weights are not tuned (the shipped data holds purchases only): purchase 1 makes
 //! λ read as "co-purchases", view and cart are placeholders until the events table exists.
 
@@ -39,10 +45,15 @@ impl Algorithm {
 /// EASE: the L2 penalty on the item-item weights, and how much a user's own past items
 /// count towards themselves (the closed form forbids self-similarity; wholesale buyers
 /// re-order, so the score adds `repeat_weight × own value` after the item-item part).
+/// `content_weight` γ blends in what titles say: the weights become `B + γ·S`, with `S` the
+/// TF-IDF cosine of the items' titles ([`crate::content`]); 0 is pure collaborative filtering.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EaseParams {
     pub lambda: f64,
     pub repeat_weight: f64,
+    /// Absent from params stored before the blend existed: those models had none.
+    #[serde(default)]
+    pub content_weight: f64,
 }
 
 /// iALS, in the form of Rendle et al. 2021 ("Revisiting the performance of iALS"):
@@ -94,12 +105,14 @@ pub struct RecsParams(RecsValidParams);
 
 /// Half-life (days) chosen for EASE on the validation split: a long memory.
 const EASE_HALF_LIFE_DAYS: f64 = 365.0;
+/// The baseline's half-life: a long memory, fixed so the baseline does not move with tuning.
+const POPULARITY_HALF_LIFE_DAYS: f64 = 365.0;
 /// Half-life (days) chosen for iALS on the validation split: a long memory too.
 const IALS_HALF_LIFE_DAYS: f64 = 365.0;
 
 impl Default for RecsParams {
     /// EASE with the values the validation grid (`vitrine_recs::tune::grid`) chose: λ = 200,
-    /// repeat weight 0.1, half-life 365 days; iALS's section holds its own chosen values.
+    /// repeat weight 0.1, title blend 0.02, half-life 365 days; iALS's section holds its own.
     fn default() -> Self {
         RecsParams(RecsValidParams {
             algorithm: Algorithm::Ease,
@@ -114,6 +127,7 @@ impl Default for RecsParams {
             ease: EaseParams {
                 lambda: 200.0,
                 repeat_weight: 0.1,
+                content_weight: 0.02,
             },
             ials: IalsParams {
                 factors: 128,
@@ -133,7 +147,8 @@ impl RecsParams {
     pub fn new(algorithm: Algorithm) -> Self {
         let half_life = match algorithm {
             Algorithm::Ials => IALS_HALF_LIFE_DAYS,
-            Algorithm::Ease | Algorithm::Popularity => EASE_HALF_LIFE_DAYS,
+            Algorithm::Ease => EASE_HALF_LIFE_DAYS,
+            Algorithm::Popularity => POPULARITY_HALF_LIFE_DAYS,
         };
         Self::default()
             .algorithm(algorithm)
@@ -236,6 +251,7 @@ impl ParamGuard for RecsParams {
         positive("half_life_days", p.weighting.half_life_days)?;
         positive("ease.lambda", p.ease.lambda)?;
         non_negative("ease.repeat_weight", p.ease.repeat_weight)?;
+        non_negative("ease.content_weight", p.ease.content_weight)?;
         positive("ials.reg", p.ials.reg)?;
         non_negative("ials.reg_exponent", p.ials.reg_exponent)?;
         non_negative("ials.alpha", p.ials.alpha)?;
@@ -291,6 +307,7 @@ mod tests {
         let ease = EaseParams {
             lambda: -1.0,
             repeat_weight: 0.0,
+            content_weight: 0.0,
         };
         assert!(matches!(
             base.ease(ease).check(),

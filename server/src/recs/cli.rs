@@ -6,6 +6,7 @@ use crate::db;
 use clap::Args;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use vitrine_recs::Algorithm;
 use vitrine_recs::eval::{BENCHMARK_SPLIT, format_table};
 
 #[derive(Args)]
@@ -23,10 +24,16 @@ pub struct EvaluateArgs {
     /// Print the rows as a JSON array instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Instead, search the hyperparameter grid on a validation split carved from the
-    /// training window (the last N days before the benchmark split) and print the best.
+    /// Instead, search the hyperparameter grid on validation folds carved from the training
+    /// window (each scores the N days before its end; see --folds) and print the best ten.
     #[arg(long, value_name = "VALIDATION_DAYS")]
     pub tune: Option<i64>,
+    /// With --tune: how many rolling-origin folds (fold k ends k days before the split).
+    #[arg(long, default_value_t = 4, requires = "tune")]
+    pub folds: usize,
+    /// With --tune: search only these algorithms (default: all).
+    #[arg(long, value_delimiter = ',', requires = "tune")]
+    pub algorithms: Vec<String>,
 }
 
 pub async fn run_train(args: TrainArgs, database_url: &str) -> anyhow::Result<()> {
@@ -60,7 +67,23 @@ pub async fn run_train(args: TrainArgs, database_url: &str) -> anyhow::Result<()
 pub async fn run_evaluate(args: EvaluateArgs, database_url: &str) -> anyhow::Result<()> {
     let pool = db::connect(database_url).await?;
     if let Some(days) = args.tune {
-        return tune(&pool, days).await;
+        let algorithms = match args.algorithms.as_slice() {
+            [] => Algorithm::ALL.to_vec(),
+            names => names
+                .iter()
+                .map(|n| {
+                    Algorithm::ALL
+                        .into_iter()
+                        .find(|a| a.name() == n)
+                        .ok_or_else(|| {
+                            anyhow::anyhow!(
+                                "Unknown algorithm {n:?}: use popularity, ease or ials."
+                            )
+                        })
+                })
+                .collect::<anyhow::Result<_>>()?,
+        };
+        return tune(&pool, days, args.folds, algorithms).await;
     }
     let rows = evaluate_benchmark(&pool, default_candidates()?).await?;
     if args.json {
@@ -71,12 +94,25 @@ pub async fn run_evaluate(args: EvaluateArgs, database_url: &str) -> anyhow::Res
     Ok(())
 }
 
-async fn tune(pool: &db::Db, days: i64) -> anyhow::Result<()> {
+async fn tune(
+    pool: &db::Db,
+    days: i64,
+    folds: usize,
+    algorithms: Vec<Algorithm>,
+) -> anyhow::Result<()> {
     let data = super::load_interactions(pool).await?;
     let ranked = tokio::task::spawn_blocking(move || {
-        vitrine_recs::tune::tune(&data.dataset, BENCHMARK_SPLIT, days, |c, n, total| {
+        let on_candidate = |c: &vitrine_recs::tune::Candidate, n, total| {
             eprintln!("{n}/{total} objective {:.4} {:?}", c.objective(), c.params);
-        })
+        };
+        vitrine_recs::tune::tune(
+            &data.dataset,
+            BENCHMARK_SPLIT,
+            days,
+            folds,
+            &algorithms,
+            on_candidate,
+        )
     })
     .await??;
     for c in ranked.iter().take(10) {

@@ -42,8 +42,8 @@ pub struct Interactions {
 /// Loads products, then the customers', guest invoices' and visitors' interactions.
 #[tracing::instrument(skip_all)]
 pub async fn load_interactions(db: &Db) -> anyhow::Result<Interactions> {
-    let products: Vec<(String, String)> =
-        sqlx::query_as("SELECT stem, category_slug FROM products ORDER BY stem")
+    let products: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT stem, category_slug, title FROM products ORDER BY stem")
             .fetch_all(db)
             .await
             .context("Failed to read the products for recommendations")?;
@@ -80,7 +80,7 @@ pub async fn load_interactions(db: &Db) -> anyhow::Result<Interactions> {
     let mut out = Interactions::default();
     let mut category_index: HashMap<String, u32> = HashMap::new();
     let mut item_index: HashMap<String, u32> = HashMap::new();
-    for (stem, category) in products {
+    for (stem, category, title) in products {
         let c = *category_index.entry(category.clone()).or_insert_with(|| {
             out.categories.push(category);
             (out.categories.len() - 1) as u32
@@ -88,6 +88,7 @@ pub async fn load_interactions(db: &Db) -> anyhow::Result<Interactions> {
         item_index.insert(stem.clone(), out.stems.len() as u32);
         out.stems.push(stem);
         out.dataset.item_category.push(c);
+        out.dataset.item_titles.push(title);
     }
     let mut user_index: HashMap<UserKey, u32> = HashMap::new();
     let mut add = |key: UserKey, stem: &str, time: i64, signal: Signal| {
