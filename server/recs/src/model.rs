@@ -263,22 +263,23 @@ pub(crate) mod tests {
         }
     }
 
+    /// EASE with the default params but for `change`, fitted on `data`.
+    fn fit_ease(data: &Dataset, change: impl FnOnce(&mut crate::EaseParams)) -> Model {
+        let base = RecsParams::new(Algorithm::Ease);
+        let mut ease = base.values().ease();
+        change(&mut ease);
+        base.ease(ease)
+            .check()
+            .expect("params")
+            .fit(data)
+            .expect("fit")
+    }
+
     /// The tuning grid rescores one EASE fit with other repeat weights: that must be the
     /// same model a fresh fit with that weight gives.
     #[test]
     fn a_refitted_repeat_weight_equals_a_rescored_one() {
-        let fit = |w: f64| {
-            let base = RecsParams::new(Algorithm::Ease);
-            let ease = crate::EaseParams {
-                repeat_weight: w,
-                ..base.values().ease()
-            };
-            base.ease(ease)
-                .check()
-                .expect("params")
-                .fit(&toy())
-                .expect("fit")
-        };
+        let fit = |w: f64| fit_ease(&toy(), |e| e.repeat_weight = w);
         let mut rescored = fit(0.0);
         rescored.set_repeat_weight(2.5);
         let fresh = fit(2.5);
@@ -302,18 +303,7 @@ pub(crate) mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let fit = |w: f64| {
-            let base = RecsParams::new(Algorithm::Ease);
-            let ease = crate::EaseParams {
-                content_weight: w,
-                ..base.values().ease()
-            };
-            base.ease(ease)
-                .check()
-                .expect("params")
-                .fit(&data)
-                .expect("fit")
-        };
+        let fit = |w: f64| fit_ease(&data, |e| e.content_weight = w);
         let plain = fit(0.0);
         let mut rescored = plain.clone();
         rescored.blend_titles(&data.item_titles, 0.5);
