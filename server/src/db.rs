@@ -134,6 +134,25 @@ pub async fn begin_write(
     Ok((tx, turn))
 }
 
+/// Makes this transaction the only one numbering rows of `table` until it ends, for the
+/// `MAX(id) + 1` numbering of proposals and model versions: two writers (another process, or
+/// a replica) would otherwise read the same maximum and one would fail on the primary key.
+/// SQLite's `BEGIN IMMEDIATE` already admits one writer at a time; on PostgreSQL this takes a
+/// lock that conflicts with itself but not with readers.
+pub async fn lock_numbering(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    table: &'static str,
+) -> anyhow::Result<()> {
+    if tx.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    sqlx::query(&format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"))
+        .execute(&mut **tx)
+        .await
+        .with_context(|| format!("Failed to lock {table} for numbering"))?;
+    Ok(())
+}
+
 /// Unix seconds now.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

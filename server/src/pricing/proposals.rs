@@ -90,6 +90,7 @@ pub struct NewProposal {
 #[tracing::instrument(name = "pricing.write_proposals", skip_all, fields(n = proposals.len()))]
 pub async fn write(db: &Db, proposals: &[NewProposal], now: i64) -> anyhow::Result<Vec<i64>> {
     let (mut tx, _turn) = db::begin_write(db).await?;
+    db::lock_numbering(&mut tx, "price_proposals").await?;
     let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM price_proposals")
         .fetch_one(&mut *tx)
         .await

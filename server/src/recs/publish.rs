@@ -114,6 +114,7 @@ pub async fn publish(
     std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
     let metrics = serde_json::to_string(metrics)?;
     let (mut tx, _turn) = db::begin_write(db).await?;
+    db::lock_numbering(&mut tx, "model_versions").await?;
     let (latest,): (i64,) =
         sqlx::query_as("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM model_versions")
             .fetch_one(&mut *tx)

@@ -40,7 +40,17 @@ async fn single_variant_product(app: &TestApp) -> (String, String, i64) {
 
 /// An open proposal for `sku` from `current` to `proposed`, as the engine would write it.
 async fn proposal(app: &TestApp, sku: &str, current: i64, proposed: i64) -> i64 {
-    let new = NewProposal {
+    proposals::write(
+        &app.db,
+        &[new_proposal(sku, current, proposed)],
+        vitrine_server::db::now(),
+    )
+    .await
+    .expect("written")[0]
+}
+
+fn new_proposal(sku: &str, current: i64, proposed: i64) -> NewProposal {
+    NewProposal {
         sku: sku.to_string(),
         proposal: Proposal {
             current_minor: current,
@@ -52,10 +62,35 @@ async fn proposal(app: &TestApp, sku: &str, current: i64, proposed: i64) -> i64 
             reason: Reason::Exploit,
         },
         reason: "test proposal".to_string(),
-    };
-    proposals::write(&app.db, &[new], vitrine_server::db::now())
-        .await
-        .expect("written")[0]
+    }
+}
+
+/// Proposal writers that overlap (the scheduled run and `vitrine price propose`, or two
+/// replicas) each number their rows apart instead of one failing on the primary key: on
+/// PostgreSQL every write here runs on its own connection at the same time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overlapping_proposal_writers_each_get_their_own_ids() {
+    let app = TestApp::spawn().await;
+    let variants: Vec<(String, i64)> =
+        sqlx::query_as("SELECT sku, price_minor FROM variants ORDER BY sku LIMIT 12")
+            .fetch_all(&app.db)
+            .await
+            .expect("variants");
+    let writes = variants.iter().map(|(sku, price)| {
+        let db = app.db.clone();
+        let new = new_proposal(sku, *price, price + price / 20);
+        async move { proposals::write(&db, &[new], vitrine_server::db::now()).await }
+    });
+    let results = futures::future::join_all(writes).await;
+    let mut ids: Vec<i64> = results
+        .into_iter()
+        .map(|r| r.expect("every overlapping write succeeds")[0])
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), variants.len(), "{ids:?}");
+    let open = proposals::open(&app.db, 100).await.expect("open");
+    assert_eq!(open.len(), variants.len());
 }
 
 async fn price_of(app: &TestApp, sku: &str) -> i64 {
