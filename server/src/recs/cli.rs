@@ -26,10 +26,11 @@ pub struct EvaluateArgs {
     pub json: bool,
     /// Instead, search the hyperparameter grid on validation folds carved from the training
     /// window (each scores the N days before its end; see --folds) and print the best ten.
-    #[arg(long, value_name = "VALIDATION_DAYS")]
+    #[arg(long, value_name = "VALIDATION_DAYS", value_parser = clap::value_parser!(i64).range(1..=365))]
     pub tune: Option<i64>,
     /// With --tune: how many rolling-origin folds (fold k ends k days before the split).
-    #[arg(long, default_value_t = 4, requires = "tune")]
+    #[arg(long, default_value_t = 4, requires = "tune",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=30))]
     pub folds: usize,
     /// With --tune: search only these algorithms (default: all).
     #[arg(long, value_delimiter = ',', requires = "tune")]

@@ -3,6 +3,7 @@
 //! profiled visitor's own events.
 
 use crate::helpers::{TestApp, without_markers};
+use crate::pricing_engine::vitrine;
 
 const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
@@ -221,4 +222,27 @@ async fn the_training_job_publishes_a_model_whose_slots_show_what_was_bought_tog
     );
     let off = page(&app, "/", &format!("vid={me}; personalise=off")).await;
     assert!(slot_stems(&off, "recs-home").is_none());
+}
+
+/// `vitrine evaluate --tune` refuses settings that would score nothing, and says why.
+#[tokio::test]
+async fn evaluate_tune_refuses_empty_validation_settings_with_a_message() {
+    let app = TestApp::spawn().await;
+    let url = Some(app.database_url.as_str());
+    for (args, says) in [
+        (&["evaluate", "--tune", "0"][..], "0 is not in 1..=365"),
+        (
+            &["evaluate", "--tune", "4", "--folds", "0"][..],
+            "0 is not in 1..=30",
+        ),
+        (&["evaluate", "--folds", "2"][..], "--tune"),
+        (
+            &["evaluate", "--tune", "4", "--algorithms", "ease,bpr"][..],
+            "Unknown algorithm \"bpr\"",
+        ),
+    ] {
+        let (ok, out, err) = vitrine(url, args);
+        assert!(!ok, "{args:?} succeeded: {out}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
 }
