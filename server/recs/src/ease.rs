@@ -121,18 +121,18 @@ impl Ease {
             weights,
             repeat_weight: params.repeat_weight as f32,
         };
-        ease.blend_titles(titles, params.content_weight);
+        if params.content_weight != 0.0
+            && let Some(s) = ease.title_similarity(titles)
+        {
+            ease.blend(&s, params.content_weight);
+        }
         Ok(ease)
     }
 
-    /// Adds `weight ×` the title similarity ([`crate::content`]) of the model's items to their
-    /// item-item weights. Nothing happens without one title per item or with weight 0.
-    pub(crate) fn blend_titles(&mut self, titles: &[String], weight: f64) {
-        if weight == 0.0 {
-            return;
-        }
-        if let Some(s) = self.title_similarity(titles) {
-            self.weights.scaled_add(weight as f32, &s);
+    /// Adds `weight × similarity` (from [`Self::title_similarity`]) to the item-item weights.
+    pub(crate) fn blend(&mut self, similarity: &Array2<f32>, weight: f64) {
+        if weight != 0.0 {
+            self.weights.scaled_add(weight as f32, similarity);
         }
     }
 

@@ -116,17 +116,10 @@ impl Model {
         }
     }
 
-    /// Adds `weight ×` the title similarity to EASE's item-item weights, as a fit with
-    /// [`crate::EaseParams::content_weight`] `weight` would have (the tuning grid rescores one
-    /// fit this way). `titles` holds one title per item. No effect on other engines.
-    pub fn blend_titles(&mut self, titles: &[String], weight: f64) {
-        if let Engine::Ease(ease) = &mut self.engine {
-            ease.blend_titles(titles, weight);
-        }
-    }
-
-    /// EASE's title similarity ([`Self::blend_titles`] in two steps, so that a caller
-    /// blending one fit with several weights computes it once).
+    /// EASE's title similarity between its items (`titles` holds one title per item), which
+    /// [`Self::blend_similarity`] adds to the weights as a fit with
+    /// [`crate::EaseParams::content_weight`] would have: the tuning grid computes it once per
+    /// fit and rescores with several weights. `None` for other engines.
     pub(crate) fn title_similarity(&self, titles: &[String]) -> Option<ndarray::Array2<f32>> {
         match &self.engine {
             Engine::Ease(ease) => ease.title_similarity(titles),
@@ -136,10 +129,8 @@ impl Model {
 
     /// Adds `weight × similarity` (from [`Self::title_similarity`] of this fit).
     pub(crate) fn blend_similarity(&mut self, similarity: &ndarray::Array2<f32>, weight: f64) {
-        if let Engine::Ease(ease) = &mut self.engine
-            && weight != 0.0
-        {
-            ease.weights.scaled_add(weight as f32, similarity);
+        if let Engine::Ease(ease) = &mut self.engine {
+            ease.blend(similarity, weight);
         }
     }
 
@@ -306,7 +297,8 @@ pub(crate) mod tests {
         let fit = |w: f64| fit_ease(&data, |e| e.content_weight = w);
         let plain = fit(0.0);
         let mut rescored = plain.clone();
-        rescored.blend_titles(&data.item_titles, 0.5);
+        let similarity = plain.title_similarity(&data.item_titles).expect("EASE");
+        rescored.blend_similarity(&similarity, 0.5);
         let fresh = fit(0.5);
         assert_eq!(rescored, fresh);
         let score = |m: &Model, of: u32, item: u32| {
