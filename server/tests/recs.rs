@@ -45,7 +45,7 @@ async fn the_benchmark_beats_popularity_and_train_publishes_what_a_restart_reads
         .expect("the evaluation runs");
     let popularity_all = row(&rows, "popularity", Scope::All);
     let popularity_new = row(&rows, "popularity", Scope::New);
-    for model in ["ease", "ials"] {
+    for model in ["ease", "ials", "ensemble"] {
         let all = row(&rows, model, Scope::All);
         let new = row(&rows, model, Scope::New);
         assert!(all.users >= 100, "{all:?}");
@@ -80,6 +80,10 @@ async fn the_benchmark_beats_popularity_and_train_publishes_what_a_restart_reads
         progress_bar: false,
     };
     let outcome = train(&pool, &models, options).await.expect("training runs");
+    // The ensemble candidate is composed from the EASE and iALS candidates' fits, not fitted
+    // a third time: its training time is theirs together.
+    let seconds = |model| row(&outcome.rows, model, Scope::All).train_seconds;
+    assert_eq!(seconds("ensemble"), seconds("ease") + seconds("ials"));
     let published = outcome
         .published
         .expect("a model that beats popularity is published");
@@ -149,7 +153,7 @@ async fn the_benchmark_beats_popularity_and_train_publishes_what_a_restart_reads
 }
 
 /// Issue 4's Recall@20 (all) target. Measured with the validation-tuned defaults: 0.303 for
-/// EASE and 0.294 for iALS (target 0.31).
+/// EASE, 0.294 for iALS and 0.302 for their ensemble (target 0.31).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "issue 4's Recall@20 (all) target is not met yet by the honestly tuned defaults"]
 async fn issue_4_recall_all_target() {
@@ -158,7 +162,7 @@ async fn issue_4_recall_all_target() {
     let rows = evaluate_benchmark(&pool, default_candidates().expect("params"))
         .await
         .expect("the evaluation runs");
-    let best_all = ["ease", "ials"]
+    let best_all = ["ease", "ials", "ensemble"]
         .map(|m| row(&rows, m, Scope::All).recall_at_20)
         .into_iter()
         .fold(0.0, f64::max);

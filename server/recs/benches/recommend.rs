@@ -93,7 +93,7 @@ fn main() {
         .configure_from_args()
         .sample_size(200)
         .measurement_time(Duration::from_secs(4));
-    for algorithm in [Algorithm::Ease, Algorithm::Ials, Algorithm::Popularity] {
+    for algorithm in Algorithm::ALL {
         let model = RecsParams::new(algorithm)
             .check()
             .and_then(|p| p.fit(&data))

@@ -5,7 +5,8 @@
 //! ```text
 //! b"VRECMDL1"                 magic and format version
 //! u64 header length, header    JSON: weighting, item count, popularity lists, engine shape
-//! u64 value count, values      f32: EASE weights (row-major) or iALS item factors
+//! u64 value count, values      f32: EASE weights (row-major), iALS item factors, or for the
+//!                              ensemble the EASE weights followed by the iALS factors
 //! ```
 //!
 //! A small hand-written format keeps the dependencies at serde_json; the dense part is raw
@@ -13,6 +14,7 @@
 
 use crate::data::Weighting;
 use crate::ease::Ease;
+use crate::ensemble::Ensemble;
 use crate::ials::Ials;
 use crate::model::{Engine, Model};
 use crate::params::{IalsParams, RecsError, Result};
@@ -39,8 +41,21 @@ struct Header {
 #[serde(tag = "kind", rename_all = "lowercase")]
 enum EngineHeader {
     Popularity,
-    Ease { items: Vec<u32>, repeat_weight: f32 },
-    Ials { params: IalsParams, factors: usize },
+    Ease {
+        items: Vec<u32>,
+        repeat_weight: f32,
+    },
+    Ials {
+        params: IalsParams,
+        factors: usize,
+    },
+    Ensemble {
+        items: Vec<u32>,
+        repeat_weight: f32,
+        params: IalsParams,
+        factors: usize,
+        ials_weight: f32,
+    },
 }
 
 fn format_error(what: impl Into<String>) -> RecsError {
@@ -50,27 +65,45 @@ fn format_error(what: impl Into<String>) -> RecsError {
 impl Model {
     /// Writes the model file.
     pub fn write_to(&self, mut w: impl Write) -> Result<()> {
-        let (engine, values): (EngineHeader, &[f32]) = match &self.engine {
-            Engine::Popularity => (EngineHeader::Popularity, &[]),
+        let (engine, parts): (EngineHeader, Vec<&Array2<f32>>) = match &self.engine {
+            Engine::Popularity => (EngineHeader::Popularity, Vec::new()),
             Engine::Ease(e) => (
                 EngineHeader::Ease {
                     items: e.items.clone(),
                     repeat_weight: e.repeat_weight,
                 },
-                e.weights
-                    .as_slice()
-                    .ok_or_else(|| format_error("weights not contiguous"))?,
+                vec![&e.weights],
             ),
             Engine::Ials(m) => (
                 EngineHeader::Ials {
                     params: m.params,
                     factors: m.item_factors.ncols(),
                 },
-                m.item_factors
-                    .as_slice()
-                    .ok_or_else(|| format_error("factors not contiguous"))?,
+                vec![&m.item_factors],
+            ),
+            Engine::Ensemble(Ensemble {
+                ease,
+                ials,
+                ials_weight,
+            }) => (
+                EngineHeader::Ensemble {
+                    items: ease.items.clone(),
+                    repeat_weight: ease.repeat_weight,
+                    params: ials.params,
+                    factors: ials.item_factors.ncols(),
+                    ials_weight: *ials_weight,
+                },
+                vec![&ease.weights, &ials.item_factors],
             ),
         };
+        let values = parts
+            .iter()
+            .map(|p| {
+                p.as_slice()
+                    .ok_or_else(|| format_error("values not contiguous"))
+            })
+            .collect::<Result<Vec<&[f32]>>>()?
+            .concat();
         let header = Header {
             weighting: self.weighting,
             n_items: self.n_items,
@@ -116,27 +149,25 @@ impl Model {
             EngineHeader::Ease {
                 items,
                 repeat_weight,
-            } => {
-                let m = items.len();
-                let weights = Array2::from_shape_vec((m, m), values)
-                    .map_err(|e| format_error(e.to_string()))?;
-                let mut slot = vec![u32::MAX; n_items];
-                for (s, &item) in items.iter().enumerate() {
-                    *slot
-                        .get_mut(item as usize)
-                        .ok_or_else(|| format_error("EASE item out of range"))? = s as u32;
-                }
-                Engine::Ease(Ease {
-                    items,
-                    slot,
-                    weights,
-                    repeat_weight,
-                })
-            }
+            } => Engine::Ease(ease_from(n_items, items, repeat_weight, values)?),
             EngineHeader::Ials { params, factors } => {
-                let y = Array2::from_shape_vec((n_items, factors), values)
-                    .map_err(|e| format_error(e.to_string()))?;
-                Engine::Ials(Ials::from_factors(params, y))
+                Engine::Ials(ials_from(n_items, params, factors, values)?)
+            }
+            EngineHeader::Ensemble {
+                items,
+                repeat_weight,
+                params,
+                factors,
+                ials_weight,
+            } => {
+                let mut weights = values;
+                let m = items.len();
+                let factors_values = weights.split_off(m.saturating_mul(m).min(weights.len()));
+                Engine::Ensemble(Ensemble {
+                    ease: ease_from(n_items, items, repeat_weight, weights)?,
+                    ials: ials_from(n_items, params, factors, factors_values)?,
+                    ials_weight,
+                })
             }
         };
         Ok(Model {
@@ -164,6 +195,37 @@ impl Model {
         let file = std::fs::File::open(path)?;
         Model::read_from(std::io::BufReader::new(file))
     }
+}
+
+/// EASE's `items.len()²` weights and its item → slot map.
+fn ease_from(
+    n_items: usize,
+    items: Vec<u32>,
+    repeat_weight: f32,
+    values: Vec<f32>,
+) -> Result<Ease> {
+    let m = items.len();
+    let weights =
+        Array2::from_shape_vec((m, m), values).map_err(|e| format_error(e.to_string()))?;
+    let mut slot = vec![u32::MAX; n_items];
+    for (s, &item) in items.iter().enumerate() {
+        *slot
+            .get_mut(item as usize)
+            .ok_or_else(|| format_error("EASE item out of range"))? = s as u32;
+    }
+    Ok(Ease {
+        items,
+        slot,
+        weights,
+        repeat_weight,
+    })
+}
+
+/// iALS's `n_items × factors` item factors.
+fn ials_from(n_items: usize, params: IalsParams, factors: usize, values: Vec<f32>) -> Result<Ials> {
+    let y = Array2::from_shape_vec((n_items, factors), values)
+        .map_err(|e| format_error(e.to_string()))?;
+    Ok(Ials::from_factors(params, y))
 }
 
 fn read_len(r: &mut impl Read, max: u64) -> Result<usize> {

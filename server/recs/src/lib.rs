@@ -1,5 +1,5 @@
 //! Vitrine's recommendation engine, a pure library: interactions in, a fitted model out, and
-//! top-k lists answered from memory. It owns the models (popularity, EASE, iALS), their
+//! top-k lists answered from memory. It owns the models (popularity, EASE, iALS and their ensemble), their
 //! checked hyperparameters, the offline evaluation protocol and the model file format.
 //!
 //! It must never touch a database, a clock, a thread pool or the network: the server crate
@@ -28,6 +28,7 @@
 pub mod content;
 mod data;
 mod ease;
+mod ensemble;
 pub mod eval;
 mod ials;
 mod io;
@@ -43,7 +44,8 @@ pub use ease::{ease_weights, inverse_spd};
 pub use linfa::ParamGuard;
 pub use model::Model;
 pub use params::{
-    Algorithm, EaseParams, IalsParams, RecsError, RecsParams, RecsValidParams, Result,
+    Algorithm, EaseParams, EnsembleParams, IalsParams, RecsError, RecsParams, RecsValidParams,
+    Result,
 };
 pub use popularity::Popularity;
 pub use rank::Scored;

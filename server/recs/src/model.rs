@@ -6,6 +6,7 @@
 
 use crate::data::{Dataset, Event, Signal, Weighting};
 use crate::ease::Ease;
+use crate::ensemble::Ensemble;
 use crate::ials::Ials;
 use crate::params::{Algorithm, RecsError, RecsValidParams, Result};
 use crate::popularity::Popularity;
@@ -25,6 +26,7 @@ pub(crate) enum Engine {
     Popularity,
     Ease(Ease),
     Ials(Ials),
+    Ensemble(Ensemble),
 }
 
 fn check_dataset(data: &Dataset) -> Result<()> {
@@ -65,30 +67,27 @@ impl RecsValidParams {
             .collect();
         let cap = self.weighting.signals.purchase;
         let popularity = Popularity::fit(&rows, data.n_items, cap, &data.item_category);
+        // Steck's X is binary: in the Gram matrix an item counts at most one recent purchase
+        // however often it was re-ordered (re-orders enter the scores through `repeat_weight`
+        // instead).
+        let ease = || {
+            let capped: Vec<Vec<(u32, f64)>> = rows
+                .iter()
+                .map(|r| r.iter().map(|&(i, v)| (i, v.min(cap))).collect())
+                .collect();
+            Ease::fit(&capped, data.n_items, &self.ease, &data.item_titles)
+        };
+        let ials =
+            |on_iteration| Ials::fit(&rows, data.n_items, &self.ials, self.seed, on_iteration);
         let engine = match self.algorithm {
             Algorithm::Popularity => Engine::Popularity,
-            Algorithm::Ease => {
-                // Steck's X is binary: in the Gram matrix an item counts at most one recent
-                // purchase however often it was re-ordered (re-orders enter the scores through
-                // `repeat_weight` instead).
-                let capped: Vec<Vec<(u32, f64)>> = rows
-                    .iter()
-                    .map(|r| r.iter().map(|&(i, v)| (i, v.min(cap))).collect())
-                    .collect();
-                Engine::Ease(Ease::fit(
-                    &capped,
-                    data.n_items,
-                    &self.ease,
-                    &data.item_titles,
-                )?)
-            }
-            Algorithm::Ials => Engine::Ials(Ials::fit(
-                &rows,
-                data.n_items,
-                &self.ials,
-                self.seed,
-                on_iteration,
-            )?),
+            Algorithm::Ease => Engine::Ease(ease()?),
+            Algorithm::Ials => Engine::Ials(ials(on_iteration)?),
+            Algorithm::Ensemble => Engine::Ensemble(Ensemble {
+                ease: ease()?,
+                ials: ials(on_iteration)?,
+                ials_weight: self.ensemble.ials_weight as f32,
+            }),
         };
         Ok(Model {
             weighting: self.weighting,
@@ -105,13 +104,30 @@ impl Model {
             Engine::Popularity => Algorithm::Popularity,
             Engine::Ease(_) => Algorithm::Ease,
             Engine::Ials(_) => Algorithm::Ials,
+            Engine::Ensemble(_) => Algorithm::Ensemble,
+        }
+    }
+
+    /// The EASE part of the model, if it has one.
+    fn ease_mut(&mut self) -> Option<&mut Ease> {
+        match &mut self.engine {
+            Engine::Ease(ease) | Engine::Ensemble(Ensemble { ease, .. }) => Some(ease),
+            _ => None,
+        }
+    }
+
+    /// Sets the ensemble's iALS weight (it only enters scoring, like the repeat weight). No
+    /// effect on other engines.
+    pub fn set_ials_weight(&mut self, ials_weight: f64) {
+        if let Engine::Ensemble(e) = &mut self.engine {
+            e.ials_weight = ials_weight as f32;
         }
     }
 
     /// Sets EASE's re-order weight (it only enters scoring, so a fitted model can be rescored
-    /// with another; the tuning grid uses this). No effect on other engines.
+    /// with another; the tuning grid uses this). No effect on engines without EASE.
     pub fn set_repeat_weight(&mut self, repeat_weight: f64) {
-        if let Engine::Ease(ease) = &mut self.engine {
+        if let Some(ease) = self.ease_mut() {
             ease.repeat_weight = repeat_weight as f32;
         }
     }
@@ -119,19 +135,42 @@ impl Model {
     /// EASE's title similarity between its items (`titles` holds one title per item), which
     /// [`Self::blend_similarity`] adds to the weights as a fit with
     /// [`crate::EaseParams::content_weight`] would have: the tuning grid computes it once per
-    /// fit and rescores with several weights. `None` for other engines.
+    /// fit and rescores with several weights. `None` for engines without EASE.
     pub(crate) fn title_similarity(&self, titles: &[String]) -> Option<ndarray::Array2<f32>> {
         match &self.engine {
-            Engine::Ease(ease) => ease.title_similarity(titles),
+            Engine::Ease(ease) | Engine::Ensemble(Ensemble { ease, .. }) => {
+                ease.title_similarity(titles)
+            }
             _ => None,
         }
     }
 
     /// Adds `weight × similarity` (from [`Self::title_similarity`] of this fit).
     pub(crate) fn blend_similarity(&mut self, similarity: &ndarray::Array2<f32>, weight: f64) {
-        if let Engine::Ease(ease) = &mut self.engine {
+        if let Some(ease) = self.ease_mut() {
             ease.blend(similarity, weight);
         }
+    }
+
+    /// The ensemble of an EASE model and an iALS model fitted on the same data with the same
+    /// weighting, as [`RecsValidParams::fit`] with [`Algorithm::Ensemble`] and those two
+    /// models' params would fit it (without fitting either again). `None` when the two are
+    /// not such a pair.
+    pub fn ensemble(ease: &Model, ials: &Model, ials_weight: f64) -> Option<Model> {
+        let (Engine::Ease(e), Engine::Ials(i)) = (&ease.engine, &ials.engine) else {
+            return None;
+        };
+        let same_data = ease.weighting == ials.weighting
+            && ease.n_items == ials.n_items
+            && ease.popularity == ials.popularity;
+        same_data.then(|| Model {
+            engine: Engine::Ensemble(Ensemble {
+                ease: e.clone(),
+                ials: i.clone(),
+                ials_weight: ials_weight as f32,
+            }),
+            ..ease.clone()
+        })
     }
 
     /// How many items the model knows (indices `0..n_items`).
@@ -159,12 +198,14 @@ impl Model {
         }
         let scores = match &self.engine {
             Engine::Popularity => return self.popularity.top(k, exclude),
-            Engine::Ease(ease) => ease.scores(&profile, self.n_items),
-            Engine::Ials(ials) => match ials.scores(&profile) {
-                Ok(s) => s,
-                // Cannot happen for a positive definite system; popularity is the safe answer.
-                Err(_) => return self.popularity.top(k, exclude),
-            },
+            Engine::Ease(ease) => Ok(ease.scores(&profile, self.n_items)),
+            Engine::Ials(ials) => ials.scores(&profile),
+            Engine::Ensemble(ensemble) => ensemble.scores(&profile, self.n_items),
+        };
+        let Ok(scores) = scores else {
+            // A fold-in cannot fail for a positive definite system; popularity is the safe
+            // answer if it ever does.
+            return self.popularity.top(k, exclude);
         };
         top_k(&scores, self.popularity.scores(), k, exclude)
     }
@@ -233,7 +274,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_algorithm_recommends_the_co_bought_group_and_honours_exclusions() {
-        for algorithm in [Algorithm::Ease, Algorithm::Ials] {
+        for algorithm in [Algorithm::Ease, Algorithm::Ials, Algorithm::Ensemble] {
             let model = RecsParams::new(algorithm)
                 .check()
                 .expect("params")
@@ -311,6 +352,44 @@ pub(crate) mod tests {
         assert!((score(&fresh, 3, 4) - score(&plain, 3, 4) - 0.5).abs() < 1e-6);
         // Items 0 and 3 share no word: unchanged.
         assert_eq!(score(&fresh, 0, 3), score(&plain, 0, 3));
+    }
+
+    /// `vitrine train` composes the ensemble from the EASE and iALS candidates it already
+    /// fitted; that must be the model a direct fit gives, and rescoring its iALS weight must
+    /// equal refitting with it. Weight 0 ranks exactly as EASE alone.
+    #[test]
+    fn a_composed_ensemble_equals_a_fitted_one_and_weight_zero_is_ease() {
+        let data = toy();
+        let fit = |algorithm, ials_weight| {
+            RecsParams::new(algorithm)
+                .ensemble(crate::EnsembleParams { ials_weight })
+                .check()
+                .expect("params")
+                .fit(&data)
+                .expect("fit")
+        };
+        let ease = fit(Algorithm::Ease, 0.0);
+        let ials = fit(Algorithm::Ials, 0.0);
+        let fitted = fit(Algorithm::Ensemble, 0.7);
+        assert_eq!(Model::ensemble(&ease, &ials, 0.7), Some(fitted.clone()));
+        assert_eq!(Model::ensemble(&ials, &ease, 0.7), None);
+        let mut rescored = fit(Algorithm::Ensemble, 0.0);
+        rescored.set_ials_weight(0.7);
+        assert_eq!(rescored, fitted);
+        let items = |m: &Model, history: &[Event]| -> Vec<u32> {
+            m.recommend(history, 7, |_| false)
+                .iter()
+                .map(|s| s.item)
+                .collect()
+        };
+        let zero = fit(Algorithm::Ensemble, 0.0);
+        for history in [vec![ev(0)], vec![ev(3), ev(4)], vec![ev(1), ev(5)]] {
+            assert_eq!(
+                items(&zero, &history),
+                items(&ease, &history),
+                "{history:?}"
+            );
+        }
     }
 
     #[test]

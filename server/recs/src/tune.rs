@@ -13,7 +13,9 @@
 
 use crate::data::Dataset;
 use crate::eval::{EvalRow, Split};
-use crate::params::{Algorithm, EaseParams, IalsParams, RecsParams, RecsValidParams, Result};
+use crate::params::{
+    Algorithm, EaseParams, EnsembleParams, IalsParams, RecsParams, RecsValidParams, Result,
+};
 use linfa::ParamGuard;
 
 const DAY: i64 = 86_400;
@@ -110,8 +112,32 @@ pub fn grid(base: RecsParams) -> Vec<RecsParams> {
                 }
             }
         }
+        // The ensemble around the two engines' defaults: how much iALS, and how big.
+        for factors in [64, 128] {
+            for ials_weight in [0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0] {
+                out.push(
+                    base.algorithm(Algorithm::Ensemble)
+                        .half_life_days(half_life)
+                        .ials(IalsParams {
+                            factors,
+                            ..base.values().ials()
+                        })
+                        .ensemble(EnsembleParams { ials_weight }),
+                );
+            }
+        }
     }
     out
+}
+
+/// What a fit depends on: `params` without the weights that only enter scoring (EASE's
+/// repeat and title weights, the ensemble's iALS weight), which [`PostFit`] rescores.
+fn fit_key(params: &RecsValidParams) -> RecsValidParams {
+    let mut key = *params;
+    key.ease.repeat_weight = 0.0;
+    key.ease.content_weight = 0.0;
+    key.ensemble.ials_weight = 0.0;
+    key
 }
 
 /// Scores every grid point of `algorithms` on the rolling-origin folds, best first;
@@ -130,36 +156,25 @@ pub fn tune(
         .filter(|p| algorithms.contains(&p.values().algorithm()))
         .collect();
     let mut out = Vec::with_capacity(points.len());
-    // The repeat and title weights only enter after the fit: EASE points that
-    // differ in nothing else share one fit (and one title similarity) per fold; the grid lists
-    // them next to each other.
-    let mut fits: Option<(RecsValidParams, Vec<EaseFit>)> = None;
+    // The post-fit weights only enter scoring: points that differ in nothing else share one
+    // fit (and one title similarity) per fold; the grid lists them next to each other.
+    let mut fits: Option<(RecsValidParams, Vec<PostFit>)> = None;
     for (n, p) in points.iter().enumerate() {
         let params = p.check()?;
-        let rows: Vec<[EvalRow; 2]> = if params.algorithm() == Algorithm::Ease {
-            let reusable = fits.as_ref().is_some_and(|(fitted, _)| {
-                fitted.weighting() == params.weighting()
-                    && fitted.ease().lambda == params.ease().lambda
-            });
-            if !reusable {
-                let fitted = splits
-                    .iter()
-                    .map(|split| EaseFit::new(split, &params, &data.item_titles))
-                    .collect::<Result<_>>()?;
-                fits = Some((params, fitted));
-            }
-            let (_, fitted) = fits.as_mut().expect("set above");
-            splits
+        let key = fit_key(&params);
+        if fits.as_ref().is_none_or(|(fitted, _)| *fitted != key) {
+            let fitted = splits
                 .iter()
-                .zip(fitted)
-                .map(|(split, fit)| fit.score(split, params.ease()))
-                .collect()
-        } else {
-            splits
-                .iter()
-                .map(|split| split.fit_and_score(&params).map(|(_, rows)| rows))
-                .collect::<Result<_>>()?
-        };
+                .map(|split| PostFit::new(split, &key, &data.item_titles))
+                .collect::<Result<_>>()?;
+            fits = Some((key, fitted));
+        }
+        let (_, fitted) = fits.as_mut().expect("set above");
+        let rows: Vec<[EvalRow; 2]> = splits
+            .iter()
+            .zip(fitted)
+            .map(|(split, fit)| fit.score(split, &params))
+            .collect();
         let all: Vec<EvalRow> = rows.iter().map(|r| r[0].clone()).collect();
         let new: Vec<EvalRow> = rows.iter().map(|r| r[1].clone()).collect();
         let candidate = Candidate {
@@ -174,8 +189,8 @@ pub fn tune(
     Ok(out)
 }
 
-/// One EASE fit on one fold, rescored with other post-fit weights.
-struct EaseFit {
+/// One fit on one fold (of a [`fit_key`]), rescored with the post-fit weights of each point.
+struct PostFit {
     plain: crate::Model,
     similarity: Option<ndarray::Array2<f32>>,
     /// `plain` blended with the title weight of the last point scored.
@@ -183,13 +198,11 @@ struct EaseFit {
     train_seconds: f64,
 }
 
-impl EaseFit {
-    fn new(split: &Split, params: &RecsValidParams, titles: &[String]) -> Result<EaseFit> {
-        let mut plain = *params;
-        plain.ease.content_weight = 0.0;
+impl PostFit {
+    fn new(split: &Split, key: &RecsValidParams, titles: &[String]) -> Result<PostFit> {
         let started = std::time::Instant::now();
-        let model = plain.fit(&split.train)?;
-        Ok(EaseFit {
+        let model = key.fit(&split.train)?;
+        Ok(PostFit {
             similarity: model.title_similarity(titles),
             plain: model,
             blended: None,
@@ -197,7 +210,8 @@ impl EaseFit {
         })
     }
 
-    fn score(&mut self, split: &Split, ease: EaseParams) -> [EvalRow; 2] {
+    fn score(&mut self, split: &Split, params: &RecsValidParams) -> [EvalRow; 2] {
+        let ease = params.ease();
         let model = match &self.similarity {
             Some(s) if ease.content_weight != 0.0 => {
                 if self
@@ -214,7 +228,8 @@ impl EaseFit {
             _ => &mut self.plain,
         };
         model.set_repeat_weight(ease.repeat_weight);
-        split.score(model, "ease", self.train_seconds)
+        model.set_ials_weight(params.ensemble().ials_weight);
+        split.score(model, params.algorithm().name(), self.train_seconds)
     }
 }
 

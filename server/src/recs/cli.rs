@@ -78,7 +78,7 @@ pub async fn run_evaluate(args: EvaluateArgs, database_url: &str) -> anyhow::Res
                         .find(|a| a.name() == n)
                         .ok_or_else(|| {
                             anyhow::anyhow!(
-                                "Unknown algorithm {n:?}: use popularity, ease or ials."
+                                "Unknown algorithm {n:?}: use popularity, ease, ials or ensemble."
                             )
                         })
                 })

@@ -16,12 +16,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 use vitrine_recs::eval::{BENCHMARK_SPLIT, EvalRow, Scope, Split};
-use vitrine_recs::{Algorithm, ParamGuard, RecsParams, RecsValidParams};
+use vitrine_recs::{Algorithm, Model, ParamGuard, RecsParams, RecsValidParams};
 
 const DAY: i64 = 86_400;
 
-/// The candidates `train` and `evaluate` consider: popularity, EASE and iALS with the tuned
-/// defaults of `vitrine_recs`.
+/// The candidates `train` and `evaluate` consider: popularity, EASE, iALS and their ensemble,
+/// with the tuned defaults of `vitrine_recs`.
 pub fn default_candidates() -> anyhow::Result<Vec<RecsValidParams>> {
     Algorithm::ALL
         .iter()
@@ -135,10 +135,19 @@ fn fit_candidates(data: Interactions, options: TrainOptions) -> anyhow::Result<F
     let bar = progress(options.progress_bar, options.candidates.len() as u64 + 1);
     let split = Split::new(&data.dataset, window_start(latest, options.window_days));
     let mut rows = Vec::new();
+    let mut fitted: Vec<(RecsValidParams, Model, f64)> = Vec::new();
     for params in &options.candidates {
         bar.set_message(format!("evaluating {}", params.algorithm().name()));
-        let (_, scored) = split.fit_and_score(params)?;
-        rows.extend(scored);
+        let (model, seconds) = match compose(&fitted, params) {
+            Some(composed) => composed,
+            None => {
+                let started = Instant::now();
+                let model = params.fit(&split.train)?;
+                (model, started.elapsed().as_secs_f64())
+            }
+        };
+        rows.extend(split.score(&model, params.algorithm().name(), seconds));
+        fitted.push((*params, model, seconds));
         bar.inc(1);
     }
     let bar_name = Algorithm::Popularity.name();
@@ -162,6 +171,31 @@ fn fit_candidates(data: Interactions, options: TrainOptions) -> anyhow::Result<F
     bar.finish_and_clear();
     let served = Served::new(None, model, data.stems, data.categories);
     Ok((rows, params.algorithm(), seconds, Some(served)))
+}
+
+/// The ensemble `params` asks for, built from the EASE and iALS candidates already fitted
+/// with the same settings (its training time is theirs together); `None` if it must be fitted.
+fn compose(
+    fitted: &[(RecsValidParams, Model, f64)],
+    params: &RecsValidParams,
+) -> Option<(Model, f64)> {
+    if params.algorithm() != Algorithm::Ensemble {
+        return None;
+    }
+    let find = |algorithm, same: &dyn Fn(&RecsValidParams) -> bool| {
+        fitted
+            .iter()
+            .find(|(p, _, _)| {
+                p.algorithm() == algorithm && p.weighting() == params.weighting() && same(p)
+            })
+            .map(|(_, model, seconds)| (model, seconds))
+    };
+    let (ease, ease_seconds) = find(Algorithm::Ease, &|p| p.ease() == params.ease())?;
+    let (ials, ials_seconds) = find(Algorithm::Ials, &|p| {
+        p.ials() == params.ials() && p.seed() == params.seed()
+    })?;
+    let model = Model::ensemble(ease, ials, params.ensemble().ials_weight)?;
+    Some((model, ease_seconds + ials_seconds))
 }
 
 #[cfg(test)]
