@@ -1,6 +1,7 @@
 //! Vitrine's recommendation engine, a pure library: interactions in, a fitted model out, and
-//! top-k lists answered from memory. It owns the models (popularity, EASE, iALS and their ensemble), their
-//! checked hyperparameters, the offline evaluation protocol and the model file format.
+//! top-k lists answered from memory. It owns the models (popularity, EASE, iALS and their
+//! ensemble), their checked hyperparameters, the offline evaluation protocol and the model
+//! file format.
 //!
 //! It must never touch a database, a clock, a thread pool or the network: the server crate
 //! loads interactions, decides when to train, and publishes (see `server/src/recs/`). Only the

@@ -207,4 +207,52 @@ mod tests {
         // 2010-12-19 15:00 UTC, a 7-day window: from 2010-12-13 00:00 UTC.
         assert_eq!(window_start(1_292_770_800, 7), BENCHMARK_SPLIT);
     }
+
+    /// The ensemble is composed only from fits with exactly its settings; any other ensemble
+    /// must be fitted, or a published model would not be what its params say.
+    #[test]
+    fn an_ensemble_is_composed_only_from_fits_with_its_own_settings() {
+        use vitrine_recs::{Dataset, EnsembleParams, IalsParams, Interaction, Signal};
+        let interactions = (0..8u32)
+            .flat_map(|user| {
+                [user % 4, (user + 1) % 4].map(|item| Interaction {
+                    user,
+                    item,
+                    time: 1_000_000,
+                    signal: Signal::Purchase,
+                })
+            })
+            .collect();
+        let data = Dataset {
+            n_users: 8,
+            n_items: 4,
+            interactions,
+            ..Dataset::default()
+        };
+        let candidates = default_candidates().expect("params");
+        let fitted: Vec<(RecsValidParams, Model, f64)> = candidates
+            .iter()
+            .filter(|p| p.algorithm() != Algorithm::Ensemble)
+            .map(|p| (*p, p.fit(&data).expect("fit"), 1.5))
+            .collect();
+        let ensemble = RecsParams::new(Algorithm::Ensemble);
+        let direct = ensemble.check().expect("params").fit(&data).expect("fit");
+        let composed = compose(&fitted, &ensemble.check().expect("params"));
+        assert_eq!(composed, Some((direct, 3.0)));
+        let smaller = ensemble.ials(IalsParams {
+            factors: 8,
+            ..ensemble.values().ials()
+        });
+        assert_eq!(compose(&fitted, &smaller.check().expect("params")), None);
+        let other_memory = ensemble.half_life_days(7.0);
+        assert_eq!(
+            compose(&fitted, &other_memory.check().expect("params")),
+            None
+        );
+        // Only the iALS weight differs from the EASE/iALS pair: that composes.
+        let heavier = ensemble.ensemble(EnsembleParams { ials_weight: 2.0 });
+        assert!(compose(&fitted, &heavier.check().expect("params")).is_some());
+        let ease = candidates.iter().find(|p| p.algorithm() == Algorithm::Ease);
+        assert_eq!(compose(&fitted, ease.expect("EASE")), None);
+    }
 }
