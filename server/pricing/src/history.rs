@@ -119,6 +119,17 @@ pub fn reduction_at(history: &[PricePoint], at: i64) -> Option<ReductionBadge> {
     )
 }
 
+/// The badge a storefront shows for `current` (an entry of `history` that was set as a
+/// reduction), or none: the prior-price rule above, and never a percentage under 1% ("−0%"),
+/// so such a reduction is not announced at all.
+pub fn announced_badge(history: &[PricePoint], current: PricePoint) -> Option<ReductionBadge> {
+    announce(
+        prior_price(history, current.starts_at),
+        current.amount_minor,
+    )
+    .filter(|b| b.percent_off >= 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +263,26 @@ mod tests {
             Some(1000)
         );
         assert_eq!(price_at(&history, NOW).map(|p| p.amount_minor), Some(1000));
+    }
+
+    #[test]
+    fn tiny_reductions_are_not_announced() {
+        let history = [at(60, 1000), at(0, 995)];
+        assert_eq!(
+            announced_badge(&history, history[1]),
+            None,
+            "0.5% is not announced"
+        );
+        let history = [at(60, 300), at(0, 200)];
+        assert_eq!(
+            announced_badge(&history, history[1]).map(|b| b.percent_off),
+            Some(33)
+        );
+    }
+
+    #[test]
+    fn a_sale_above_a_price_still_in_effect_thirty_days_ago_announces_nothing() {
+        let history = [at(45, 500), at(20, 1000), at(5, 1500), at(0, 1200)];
+        assert_eq!(announced_badge(&history, history[3]), None);
     }
 }

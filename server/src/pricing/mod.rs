@@ -70,16 +70,9 @@ pub async fn reductions(
                 return None;
             }
             let points: Vec<PricePoint> = entries.iter().map(|(p, _)| *p).collect();
-            Some((sku, announced_badge(&points, current)?))
+            Some((sku, history::announced_badge(&points, current)?))
         })
         .collect())
-}
-
-/// The badge for `current` (the last entry of `points`), or none: the store never shows a
-/// percentage under 1% ("−0%"), so such a reduction is not announced at all.
-fn announced_badge(points: &[PricePoint], current: PricePoint) -> Option<ReductionBadge> {
-    let prior = history::prior_price(points, current.starts_at);
-    history::announce(prior, current.amount_minor).filter(|b| b.percent_off >= 1)
 }
 
 /// A price change to make.
@@ -206,40 +199,4 @@ pub(crate) async fn set_price_in(
     );
     audit::record(tx, actor, Action::PriceSet, &change.sku, &detail, now).await?;
     Ok((old, currency))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const DAY: i64 = 86_400;
-    const NOW: i64 = 1_800_000_000;
-
-    fn at(days_ago: i64, amount_minor: i64) -> PricePoint {
-        PricePoint {
-            starts_at: NOW - days_ago * DAY,
-            amount_minor,
-        }
-    }
-
-    #[test]
-    fn tiny_reductions_are_not_announced() {
-        let history = [at(60, 1000), at(0, 995)];
-        assert_eq!(
-            announced_badge(&history, history[1]),
-            None,
-            "0.5% is not announced"
-        );
-        let history = [at(60, 300), at(0, 200)];
-        assert_eq!(
-            announced_badge(&history, history[1]).map(|b| b.percent_off),
-            Some(33)
-        );
-    }
-
-    #[test]
-    fn a_sale_above_a_price_still_in_effect_thirty_days_ago_announces_nothing() {
-        let history = [at(45, 500), at(20, 1000), at(5, 1500), at(0, 1200)];
-        assert_eq!(announced_badge(&history, history[3]), None);
-    }
 }
