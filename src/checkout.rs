@@ -8,6 +8,7 @@
 //! first click. The page never sends a price: the server re-reads every one.
 
 use crate::cart::{CartLine, CartView, CouponOutcome, Offers, PricedLine, Shipping, promo_totals};
+use crate::codec::page_resource;
 use crate::error::StoreError;
 use crate::layout::page_data;
 use crate::seo::PageHead;
@@ -61,7 +62,7 @@ pub async fn get_checkout(show_error: bool) -> Result<CheckoutView, StoreError> 
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
     let query = use_query_map();
-    let checkout = Resource::new(move || query.read().get("e").is_some(), get_checkout);
+    let checkout = page_resource(move || query.read().get("e").is_some(), get_checkout);
     view! {
         <PageHead title="Checkout".to_string() description="Pay for the items in your cart.".to_string() canonical=None base_url=String::new() noindex=true/>
         <h1>"Checkout"</h1>

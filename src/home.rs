@@ -4,6 +4,7 @@
 //! a new bundle.
 
 use crate::catalog::{CategoryLink, ProductGrid, ProductSummary};
+use crate::codec::{PageResource, page_resource};
 use crate::error::StoreError;
 use crate::layout::page_data;
 use crate::recs::{Recommendations, RecsView, Slot, recs_resource};
@@ -51,7 +52,7 @@ pub async fn get_home() -> Result<HomeData, StoreError> {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_home());
+    let data = page_resource(|| (), |_| get_home());
     let recs = recs_resource(Slot::Home, || None);
     view! {
         {page_data(data, move |home| view! { <HomeView home recs/> })}
@@ -59,7 +60,7 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-fn HomeView(home: HomeData, recs: Resource<Result<RecsView, StoreError>>) -> impl IntoView {
+fn HomeView(home: HomeData, recs: PageResource<Result<RecsView, StoreError>>) -> impl IntoView {
     let HomeData {
         hero,
         categories,

@@ -2,6 +2,7 @@
 //! data attribution, and the error page that sets the real HTTP status.
 
 use crate::catalog::get_nav;
+use crate::codec::{PageResource, page_resource};
 use crate::error::StoreError;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -39,7 +40,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 
 #[component]
 fn CategoryNav() -> impl IntoView {
-    let nav = Resource::new(|| (), |_| get_nav());
+    let nav = page_resource(|| (), |_| get_nav());
     let location = use_location();
     view! {
         <nav class="category-nav" aria-label="Categories">
@@ -79,7 +80,7 @@ pub fn Breadcrumbs(crumbs: Vec<(String, Option<String>)>) -> impl IntoView {
 /// Waits for a page's data (the server waits too, in `SsrMode::Async`), then draws it with
 /// `render`, or the error page with the error's status.
 pub fn page_data<T, V>(
-    data: Resource<Result<T, StoreError>>,
+    data: PageResource<Result<T, StoreError>>,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where

@@ -13,6 +13,7 @@ pub mod app;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod codec;
 pub mod dates;
 pub mod error;
 pub mod experiments;

@@ -5,6 +5,7 @@
 //! the lookup (`/orders`: number + email, which redirects to that link); without the right key
 //! it is a 404, so an order number alone, printed on a parcel, shows nothing.
 
+use crate::codec::page_resource;
 use crate::error::StoreError;
 use crate::layout::page_data;
 use crate::money::Money;
@@ -179,7 +180,7 @@ fn query_notice() -> impl Fn() -> Option<AnyView> + Copy {
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let order = Resource::new(
+    let order = page_resource(
         move || {
             (
                 params.read().get("number").unwrap_or_default(),

@@ -5,6 +5,7 @@
 //! signal (`Sec-GPC: 1`), nothing the visitor does is recorded and they get the
 //! non-personalised lists (China's E-Commerce Law Art. 18 asks for such an option).
 
+use crate::codec::page_resource;
 use crate::error::StoreError;
 use crate::layout::page_data;
 use crate::seo::PageHead;
@@ -47,7 +48,7 @@ pub async fn get_privacy() -> Result<PrivacyView, StoreError> {
 
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
-    let privacy = Resource::new(|| (), |_| get_privacy());
+    let privacy = page_resource(|| (), |_| get_privacy());
     view! {
         <PageHead title="Privacy and personalisation".to_string() description="What Vitrine records about your visit, and the switch for personalised recommendations.".to_string() canonical=None base_url=String::new() noindex=true/>
         <h1>"Privacy and personalisation"</h1>

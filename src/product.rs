@@ -5,6 +5,7 @@
 //! client-side navigation after hydration that updates price and stock without a reload.
 
 use crate::catalog::{CategoryLink, StockLevel};
+use crate::codec::{PageResource, page_resource};
 use crate::error::StoreError;
 use crate::layout::{Breadcrumbs, ErrorPage, Loading};
 use crate::money::Money;
@@ -159,7 +160,7 @@ pub async fn get_product(slug: String) -> Result<ProductLookup, StoreError> {
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(
+    let data = page_resource(
         move || params.read().get("slug").unwrap_or_default(),
         get_product,
     );
@@ -196,7 +197,7 @@ fn Moved(slug: String) -> impl IntoView {
 #[component]
 fn ProductView(
     product: ProductDetail,
-    recs: Resource<Result<RecsView, StoreError>>,
+    recs: PageResource<Result<RecsView, StoreError>>,
 ) -> impl IntoView {
     let query = use_query_map();
     let product = StoredValue::new(product);

@@ -7,6 +7,7 @@
 //! the non-personalised list or stays empty. An empty slot renders nothing.
 
 use crate::catalog::{ProductGrid, ProductSummary};
+use crate::codec::{PageResource, page_resource};
 use crate::error::StoreError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -58,8 +59,8 @@ pub async fn get_recommendations(
 pub fn recs_resource(
     slot: Slot,
     product: impl Fn() -> Option<String> + Send + Sync + 'static,
-) -> Resource<Result<RecsView, StoreError>> {
-    Resource::new(product, move |product| get_recommendations(slot, product))
+) -> PageResource<Result<RecsView, StoreError>> {
+    page_resource(product, move |product| get_recommendations(slot, product))
 }
 
 /// A recommendation slot (`kind`: the view! macro reserves `slot`); renders nothing while
@@ -68,7 +69,7 @@ pub fn recs_resource(
 #[component]
 pub fn Recommendations(
     kind: Slot,
-    recs: Resource<Result<RecsView, StoreError>>,
+    recs: PageResource<Result<RecsView, StoreError>>,
     #[prop(optional)] above: bool,
 ) -> impl IntoView {
     let id = match kind {

@@ -4,6 +4,7 @@
 //! no-result states, and the wire type.
 
 use crate::catalog::{CategoryLink, Listing, ListingBody, ListingQuery, Sort, components_count};
+use crate::codec::page_resource;
 use crate::error::StoreError;
 use crate::layout::page_data;
 use crate::seo::PageHead;
@@ -32,7 +33,7 @@ pub async fn get_search(query: String) -> Result<SearchListing, StoreError> {
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let location = use_location();
-    let data = Resource::new(move || location.search.get(), get_search);
+    let data = page_resource(move || location.search.get(), get_search);
     view! {
         {page_data(data, |results| view! { <SearchView results/> })}
     }

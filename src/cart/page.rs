@@ -4,6 +4,7 @@
 
 use super::{CartLine, CartView, get_cart};
 use crate::catalog::StockLevel;
+use crate::codec::page_resource;
 use crate::layout::page_data;
 use crate::recs::{Recommendations, Slot, recs_resource};
 use crate::seo::PageHead;
@@ -52,7 +53,7 @@ pub fn notice_text(code: &str, sku: Option<&str>, left: Option<i64>) -> Option<(
 
 #[component]
 pub fn CartPage() -> impl IntoView {
-    let cart = Resource::new(|| (), |_| get_cart());
+    let cart = page_resource(|| (), |_| get_cart());
     let recs = recs_resource(Slot::Cart, || None);
     let query = use_query_map();
     let notice = move || {

@@ -4,6 +4,7 @@
 use super::{
     CategoryListing, Listing, ListingQuery, ProductSummary, Sort, StockLevel, get_category,
 };
+use crate::codec::page_resource;
 use crate::layout::{Breadcrumbs, page_data};
 use crate::seo::PageHead;
 use leptos::prelude::*;
@@ -13,7 +14,7 @@ use leptos_router::hooks::{use_location, use_params_map};
 pub fn CategoryPage() -> impl IntoView {
     let params = use_params_map();
     let location = use_location();
-    let data = Resource::new(
+    let data = page_resource(
         move || {
             (
                 params.read().get("slug").unwrap_or_default(),
