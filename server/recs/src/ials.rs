@@ -10,10 +10,12 @@
 //!
 //! α₀ = 1, reg_exponent = 0 is Hu et al.'s model; Rendle et al. recommend a small α₀ (the
 //! unobserved weight), frequency-scaled regularisation (exponent 1), many factors and an
-//! initialisation with standard deviation 0.1/√factors. Each half-step solves every row
-//! exactly, `(α₀ YᵀY + Σᵢ∈Sᵤ (cᵤᵢ − α₀) yᵢyᵢᵀ + λᵤI) xᵤ = Σᵢ∈Sᵤ cᵤᵢ yᵢ`, with linfa-linalg's
-//! Cholesky solver (the system is symmetric positive definite), so the loss can only go down.
-//! Serving folds a visitor in with the same solve against the stored item factors.
+//! initialisation with standard deviation 0.1/√factors. Each half-step minimises over every
+//! row's system `(α₀ YᵀY + Σᵢ∈Sᵤ (cᵤᵢ − α₀) yᵢyᵢᵀ + λᵤI) xᵤ = Σᵢ∈Sᵤ cᵤᵢ yᵢ` (symmetric
+//! positive definite): exactly with linfa-linalg's Cholesky solver when `cg_steps` is 0,
+//! otherwise by that many conjugate-gradient steps from the row's previous value. Either way
+//! the loss can only go down. Serving folds a visitor in with the exact solve against the
+//! stored item factors.
 
 use crate::params::{IalsParams, Result};
 use linfa_linalg::cholesky::SolveCInplace;
@@ -46,87 +48,78 @@ fn penalty(p: &IalsParams, observed: usize, other_side: usize) -> f64 {
     p.reg * (observed as f64 + p.unobserved_weight * other_side as f64).powf(p.reg_exponent)
 }
 
-/// Solves one row against the fixed side `fixed` (with Gram `gram`).
-fn solve_row(
-    p: &IalsParams,
-    fixed: ArrayView2<f64>,
-    gram: &Array2<f64>,
-    row: &[(u32, f64)],
+/// One row's system against the fixed side: `A x = b` with
+/// `A = α₀ G + Σⱼ (cⱼ − α₀) yⱼyⱼᵀ + λI` and `b = Σⱼ cⱼ yⱼ`, where `G` is the fixed side's Gram
+/// matrix and `j` runs over the row's observed `(index, confidence)` pairs.
+struct RowSystem<'a> {
+    p: &'a IalsParams,
+    fixed: ArrayView2<'a, f64>,
+    gram: &'a Array2<f64>,
+    row: &'a [(u32, f64)],
     lambda: f64,
-) -> Result<Array1<f64>> {
-    let k = fixed.ncols();
-    if row.is_empty() {
-        return Ok(Array1::zeros(k));
-    }
-    let mut a = gram * p.unobserved_weight;
-    let mut b = Array2::<f64>::zeros((k, 1));
-    for &(j, c) in row {
-        let y = fixed.row(j as usize);
-        let w = c - p.unobserved_weight;
-        for r in 0..k {
-            let wy = w * y[r];
-            a.row_mut(r).scaled_add(wy, &y);
-            b[(r, 0)] += c * y[r];
-        }
-    }
-    a.diag_mut().mapv_inplace(|v| v + lambda);
-    a.solvec_inplace(&mut b)?;
-    Ok(b.index_axis_move(Axis(1), 0))
 }
 
-/// `A v` for the row system of [`solve_row`], without forming `A`:
-/// `α₀ G v + Σⱼ (cⱼ − α₀)(yⱼ·v) yⱼ + λ v`.
-fn apply_row(
-    p: &IalsParams,
-    fixed: ArrayView2<f64>,
-    gram: &Array2<f64>,
-    row: &[(u32, f64)],
-    lambda: f64,
-    v: &Array1<f64>,
-) -> Array1<f64> {
-    let mut out = gram.dot(v) * p.unobserved_weight;
-    out.scaled_add(lambda, v);
-    for &(j, c) in row {
-        let y = fixed.row(j as usize);
-        out.scaled_add((c - p.unobserved_weight) * y.dot(v), &y);
-    }
-    out
-}
-
-/// Improves the row `x` towards [`solve_row`]'s exact answer by `steps` conjugate-gradient
-/// steps (Takács, Pilászy, Tikk 2011), starting from its current value. Each step lowers the
-/// row's quadratic loss, so the fit's loss still falls every iteration, at O(k² + |S|k) per
-/// step instead of the O(k³) of a factorisation.
-fn improve_row(
-    p: &IalsParams,
-    fixed: ArrayView2<f64>,
-    gram: &Array2<f64>,
-    row: &[(u32, f64)],
-    lambda: f64,
-    mut x: ndarray::ArrayViewMut1<f64>,
-) {
-    if row.is_empty() {
-        x.fill(0.0);
-        return;
-    }
-    let x0 = x.to_owned();
-    let mut r = apply_row(p, fixed, gram, row, lambda, &x0) * -1.0;
-    for &(j, c) in row {
-        r.scaled_add(c, &fixed.row(j as usize));
-    }
-    let mut d = r.clone();
-    let mut rr = r.dot(&r);
-    for _ in 0..p.cg_steps {
-        if rr <= f64::MIN_POSITIVE {
-            break;
+impl RowSystem<'_> {
+    /// The exact answer, by linfa-linalg's Cholesky solver.
+    fn solve(&self) -> Result<Array1<f64>> {
+        let k = self.fixed.ncols();
+        if self.row.is_empty() {
+            return Ok(Array1::zeros(k));
         }
-        let ad = apply_row(p, fixed, gram, row, lambda, &d);
-        let step = rr / d.dot(&ad);
-        x.scaled_add(step, &d);
-        r.scaled_add(-step, &ad);
-        let next = r.dot(&r);
-        d = &r + &(d * (next / rr));
-        rr = next;
+        let mut a = self.gram * self.p.unobserved_weight;
+        let mut b = Array2::<f64>::zeros((k, 1));
+        for &(j, c) in self.row {
+            let y = self.fixed.row(j as usize);
+            let w = c - self.p.unobserved_weight;
+            for r in 0..k {
+                let wy = w * y[r];
+                a.row_mut(r).scaled_add(wy, &y);
+                b[(r, 0)] += c * y[r];
+            }
+        }
+        a.diag_mut().mapv_inplace(|v| v + self.lambda);
+        a.solvec_inplace(&mut b)?;
+        Ok(b.index_axis_move(Axis(1), 0))
+    }
+
+    /// `A v` without forming `A`: `α₀ G v + Σⱼ (cⱼ − α₀)(yⱼ·v) yⱼ + λ v`.
+    fn apply(&self, v: &Array1<f64>) -> Array1<f64> {
+        let mut out = self.gram.dot(v) * self.p.unobserved_weight;
+        out.scaled_add(self.lambda, v);
+        for &(j, c) in self.row {
+            let y = self.fixed.row(j as usize);
+            out.scaled_add((c - self.p.unobserved_weight) * y.dot(v), &y);
+        }
+        out
+    }
+
+    /// Moves `x` towards [`Self::solve`]'s answer by `cg_steps` conjugate-gradient steps
+    /// (Takács, Pilászy, Tikk 2011), starting from its current value. Each step lowers the
+    /// row's quadratic loss, so the fit's loss still falls every iteration, at O(k² + |S|k) per
+    /// step instead of the O(k³) of a factorisation.
+    fn improve(&self, mut x: ndarray::ArrayViewMut1<f64>) {
+        if self.row.is_empty() {
+            x.fill(0.0);
+            return;
+        }
+        let mut r = self.apply(&x.to_owned()) * -1.0;
+        for &(j, c) in self.row {
+            r.scaled_add(c, &self.fixed.row(j as usize));
+        }
+        let mut d = r.clone();
+        let mut rr = r.dot(&r);
+        for _ in 0..self.p.cg_steps {
+            if rr <= f64::MIN_POSITIVE {
+                break;
+            }
+            let ad = self.apply(&d);
+            let step = rr / d.dot(&ad);
+            x.scaled_add(step, &d);
+            r.scaled_add(-step, &ad);
+            let next = r.dot(&r);
+            d = &r + &(d * (next / rr));
+            rr = next;
+        }
     }
 }
 
@@ -139,12 +132,17 @@ fn solve_side(
     let gram = fixed.t().dot(fixed);
     let other = fixed.nrows();
     for (r, row) in rows.iter().enumerate() {
-        let lambda = penalty(p, row.len(), other);
+        let system = RowSystem {
+            p,
+            fixed: fixed.view(),
+            gram: &gram,
+            row,
+            lambda: penalty(p, row.len(), other),
+        };
         if p.cg_steps == 0 {
-            let x = solve_row(p, fixed.view(), &gram, row, lambda)?;
-            out.row_mut(r).assign(&x);
+            out.row_mut(r).assign(&system.solve()?);
         } else {
-            improve_row(p, fixed.view(), &gram, row, lambda, out.row_mut(r));
+            system.improve(out.row_mut(r));
         }
     }
     Ok(())
@@ -255,8 +253,14 @@ impl Ials {
             .enumerate()
             .map(|(r, &(_, c))| (r as u32, c))
             .collect();
-        let lambda = penalty(&self.params, row.len(), n_items);
-        let x = solve_row(&self.params, own.view(), &self.gram, &local, lambda)?;
+        let x = RowSystem {
+            p: &self.params,
+            fixed: own.view(),
+            gram: &self.gram,
+            row: &local,
+            lambda: penalty(&self.params, row.len(), n_items),
+        }
+        .solve()?;
         Ok(self.item_factors.dot(&x.mapv(|v| v as f32)).to_vec())
     }
 }

@@ -109,6 +109,14 @@ impl Model {
     }
 
     /// The EASE part of the model, if it has one.
+    fn ease(&self) -> Option<&Ease> {
+        match &self.engine {
+            Engine::Ease(ease) | Engine::Ensemble(Ensemble { ease, .. }) => Some(ease),
+            _ => None,
+        }
+    }
+
+    /// [`Self::ease`], to change.
     fn ease_mut(&mut self) -> Option<&mut Ease> {
         match &mut self.engine {
             Engine::Ease(ease) | Engine::Ensemble(Ensemble { ease, .. }) => Some(ease),
@@ -137,12 +145,7 @@ impl Model {
     /// [`crate::EaseParams::content_weight`] would have: the tuning grid computes it once per
     /// fit and rescores with several weights. `None` for engines without EASE.
     pub(crate) fn title_similarity(&self, titles: &[String]) -> Option<ndarray::Array2<f32>> {
-        match &self.engine {
-            Engine::Ease(ease) | Engine::Ensemble(Ensemble { ease, .. }) => {
-                ease.title_similarity(titles)
-            }
-            _ => None,
-        }
+        self.ease()?.title_similarity(titles)
     }
 
     /// Adds `weight × similarity` (from [`Self::title_similarity`] of this fit).
