@@ -50,7 +50,7 @@ pub struct CheckoutView {
 /// The country preselected for a new shopper.
 pub const DEFAULT_COUNTRY: &str = "United Kingdom";
 
-#[server]
+#[server(output = crate::codec::Postcard)]
 pub async fn get_checkout(show_error: bool) -> Result<CheckoutView, StoreError> {
     let cart = crate::ssr::request_cookie(crate::cart::CART_COOKIE).await;
     crate::ssr::store()?

@@ -1,41 +1,60 @@
-//! The codec page data travels in from the server-rendered page to the hydrating browser.
+//! The codec page data travels in, from the server to the hydrating browser.
 //!
-//! It is JSON, as with Leptos' default `JsonSerdeCodec`, with one difference that matters for
-//! the bundle: it decodes with `serde_json::from_slice`, the reader server functions already
-//! use for their responses. With the default codec every page-data type was deserialised by
-//! two copies of the same code (serde_json's `StrRead` for the page, `SliceRead` for a server
-//! function's answer); one reader means one copy (see the README's bundle notes).
+//! Page data is [postcard](https://docs.rs/postcard) (a compact binary serde format: fields in
+//! declaration order, no names), written into the page as unpadded standard base64. Server
+//! functions answer in the same format (`#[server(output = crate::codec::Postcard)]`), so each page-data
+//! type is decoded by one deserialiser in the bundle, whichever way it arrives. JSON would
+//! cost the bundle far more: serde_json's generated code matches every field by name and
+//! carries a text parser with float parsing (see the README's bundle notes for the sizes).
+//!
+//! Postcard is not self-describing, so page-data types must not use serde attributes that need
+//! it (`untagged` or internally tagged enums, `flatten`, `skip_serializing_if`); a test below
+//! holds each kind of shape the pages use.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// JSON, decoded from bytes. Use it through [`page_resource`] and [`PageResource`].
-pub struct PageJson;
+/// The server-function encoding of page data: `#[server(output = crate::codec::Postcard)]`.
+pub use leptos::server_fn::codec::Postcard;
 
-impl<T: Serialize> Encoder<T> for PageJson {
-    type Error = serde_json::Error;
+/// Postcard in base64. Use it through [`page_resource`] and [`PageResource`].
+pub struct PagePostcard;
+
+/// Why page data could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum PageDataError {
+    #[error("page data is not base64: {0}")]
+    Base64(#[from] base64::DecodeError),
+    #[error("page data does not match its type: {0}")]
+    Postcard(#[from] postcard::Error),
+}
+
+impl<T: Serialize> Encoder<T> for PagePostcard {
+    type Error = PageDataError;
     type Encoded = String;
 
-    fn encode(value: &T) -> Result<String, serde_json::Error> {
-        serde_json::to_string(value)
+    fn encode(value: &T) -> Result<String, PageDataError> {
+        Ok(STANDARD_NO_PAD.encode(postcard::to_allocvec(value)?))
     }
 }
 
-impl<T: DeserializeOwned> Decoder<T> for PageJson {
-    type Error = serde_json::Error;
+impl<T: DeserializeOwned> Decoder<T> for PagePostcard {
+    type Error = PageDataError;
     type Encoded = str;
 
-    fn decode(encoded: &str) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(encoded.as_bytes())
+    fn decode(encoded: &str) -> Result<T, PageDataError> {
+        Ok(postcard::from_bytes(&STANDARD_NO_PAD.decode(encoded)?)?)
     }
 }
 
-/// A resource whose value reaches the browser in [`PageJson`].
-pub type PageResource<T> = Resource<T, PageJson>;
+/// A resource whose value reaches the browser in [`PagePostcard`].
+pub type PageResource<T> = Resource<T, PagePostcard>;
 
-/// `Resource::new`, in [`PageJson`]: tracks `source`, runs `fetcher` on the server for the
+/// `Resource::new`, in [`PagePostcard`]: tracks `source`, runs `fetcher` on the server for the
 /// first render, and hands the browser the serialised value instead of running it again.
 #[track_caller]
 pub fn page_resource<S, T, Fut>(
@@ -53,22 +72,73 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::StoreError;
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    enum Lookup {
+        Found(Box<Page>),
+        Moved { slug: String },
+    }
 
     #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     struct Page {
         title: String,
         price_minor: i64,
+        was_minor: Option<i64>,
+        #[serde(default)]
+        tags: Vec<String>,
+        rating: f32,
+    }
+
+    fn round_trip<T>(value: &T) -> T
+    where
+        T: Serialize + DeserializeOwned,
+    {
+        let encoded = <PagePostcard as Encoder<T>>::encode(value).expect("encodes");
+        assert!(
+            encoded
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/'),
+            "{encoded} is safe to write into a page as it is"
+        );
+        <PagePostcard as Decoder<T>>::decode(&encoded).expect("decodes")
     }
 
     #[test]
     fn what_the_server_encodes_the_browser_decodes() {
         let page = Page {
-            title: "Heart <tin> & \"co\"".into(),
-            price_minor: 1_295,
+            title: "Heart <tin> & \"co\" </script>".into(),
+            price_minor: -1_295,
+            was_minor: Some(1_500),
+            tags: vec!["retrospot".into(), String::new()],
+            rating: 4.5,
         };
-        let encoded = <PageJson as Encoder<Page>>::encode(&page).expect("encodes");
-        let back: Page = <PageJson as Decoder<Page>>::decode(&encoded).expect("decodes");
-        assert_eq!(back, page);
-        assert!(<PageJson as Decoder<Page>>::decode("{\"title\": 1}").is_err());
+        let found: Result<Lookup, StoreError> = Ok(Lookup::Found(Box::new(page)));
+        assert_eq!(round_trip(&found), found);
+        let moved: Result<Lookup, StoreError> = Ok(Lookup::Moved { slug: "b".into() });
+        assert_eq!(round_trip(&moved), moved);
+        let error: Result<Lookup, StoreError> = Err(StoreError::Invalid("Too many".into()));
+        assert_eq!(round_trip(&error), error);
+    }
+
+    #[test]
+    fn damaged_page_data_is_an_error_not_a_wrong_value() {
+        let encoded = <PagePostcard as Encoder<Page>>::encode(&Page {
+            title: "Doormat".into(),
+            price_minor: 795,
+            was_minor: None,
+            tags: vec![],
+            rating: 0.0,
+        })
+        .expect("encodes");
+        let decode = |s: &str| <PagePostcard as Decoder<Page>>::decode(s);
+        assert!(matches!(
+            decode("{\"title\":1}"),
+            Err(PageDataError::Base64(_))
+        ));
+        assert!(matches!(
+            decode(&encoded[..encoded.len() - 4]),
+            Err(PageDataError::Postcard(_))
+        ));
     }
 }

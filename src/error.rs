@@ -3,7 +3,7 @@
 //! Variants say what a shopper can act on; infrastructure failures arrive as the opaque
 //! `Unavailable` (the server logs the cause, the browser never sees it).
 
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::PostcardEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +31,7 @@ impl StoreError {
 }
 
 impl FromServerFnError for StoreError {
-    type Encoder = JsonEncoding;
+    type Encoder = PostcardEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         StoreError::Transport(value.to_string())

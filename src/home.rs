@@ -8,7 +8,7 @@ use crate::codec::{PageResource, page_resource};
 use crate::error::StoreError;
 use crate::layout::page_data;
 use crate::recs::{Recommendations, RecsView, Slot, recs_resource};
-use crate::seo::{JsonLd, PageHead};
+use crate::seo::{JsonLd, LdJson, PageHead};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -40,9 +40,27 @@ pub struct HomeData {
     pub popular: Vec<ProductSummary>,
     pub canonical: String,
     pub base_url: String,
+    /// The site's schema.org `WebSite` with its search action ([`website_ld`]).
+    #[serde(default)]
+    pub site_ld: LdJson,
 }
 
-#[server]
+/// schema.org `WebSite` for the home page, with the search box crawlers may offer.
+pub fn website_ld(canonical: &str, base_url: &str) -> LdJson {
+    LdJson::new(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": crate::seo::SITE_NAME,
+        "url": canonical,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": format!("{base_url}/search?q={{search_term_string}}"),
+            "query-input": "required name=search_term_string",
+        },
+    }))
+}
+
+#[server(output = crate::codec::Postcard)]
 pub async fn get_home() -> Result<HomeData, StoreError> {
     let request: http::request::Parts = leptos_axum::extract()
         .await
@@ -67,18 +85,8 @@ fn HomeView(home: HomeData, recs: PageResource<Result<RecsView, StoreError>>) ->
         popular,
         canonical,
         base_url,
+        site_ld,
     } = home;
-    let site = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "WebSite",
-        "name": crate::seo::SITE_NAME,
-        "url": canonical,
-        "potentialAction": {
-            "@type": "SearchAction",
-            "target": format!("{base_url}/search?q={{search_term_string}}"),
-            "query-input": "required name=search_term_string",
-        },
-    });
     view! {
         <PageHead
             title="Gifts, homeware and Christmas decorations".to_string()
@@ -86,7 +94,7 @@ fn HomeView(home: HomeData, recs: PageResource<Result<RecsView, StoreError>>) ->
             canonical=Some(canonical.clone())
             base_url=base_url
         />
-        <JsonLd value=site/>
+        <JsonLd value=site_ld/>
         <section
             class="hero"
             data-slot="home-hero"

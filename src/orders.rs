@@ -120,7 +120,7 @@ pub struct OrderView {
     pub return_until: Option<String>,
 }
 
-#[server]
+#[server(output = crate::codec::Postcard)]
 pub async fn get_order(number: String, key: String) -> Result<OrderView, StoreError> {
     crate::ssr::store()?.0.order(&number, &key).await
 }

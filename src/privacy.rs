@@ -38,7 +38,7 @@ impl PrivacyView {
     }
 }
 
-#[server]
+#[server(output = crate::codec::Postcard)]
 pub async fn get_privacy() -> Result<PrivacyView, StoreError> {
     let headers: http::HeaderMap = leptos_axum::extract()
         .await

@@ -10,7 +10,7 @@ use crate::error::StoreError;
 use crate::layout::{Breadcrumbs, ErrorPage, Loading};
 use crate::money::Money;
 use crate::recs::{Recommendations, RecsView, Slot, recs_resource};
-use crate::seo::{JsonLd, PageHead, breadcrumb_list};
+use crate::seo::{JsonLd, LdJson, PageHead, breadcrumb_list};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,10 @@ pub struct VariantInfo {
     /// "`quantity` for `price`" on this variant.
     #[serde(default)]
     pub multibuy: Option<MultiBuyOffer>,
+    /// This variant's schema.org `Product`, filled in by the server
+    /// ([`ProductDetail::with_structured_data`]).
+    #[serde(default)]
+    pub ld: LdJson,
 }
 
 /// A flash sale's window, unix seconds; it ends exactly at `ends_at`.
@@ -67,9 +71,34 @@ pub struct ProductDetail {
     pub variants: Vec<VariantInfo>,
     pub canonical: String,
     pub base_url: String,
+    /// The page's schema.org `BreadcrumbList`, filled in by the server.
+    #[serde(default)]
+    pub breadcrumb_ld: LdJson,
 }
 
 impl ProductDetail {
+    /// Fills in the JSON-LD the page carries: the breadcrumb trail and each variant's
+    /// `Product`. The server calls it once per page; the browser only copies the text.
+    pub fn with_structured_data(mut self) -> Self {
+        self.breadcrumb_ld = LdJson::new(&breadcrumb_list(&[
+            ("Home".to_string(), format!("{}/", self.base_url)),
+            (
+                self.category.name.clone(),
+                format!("{}/c/{}", self.base_url, self.category.slug),
+            ),
+            (self.title.clone(), self.canonical.clone()),
+        ]));
+        let lds: Vec<LdJson> = self
+            .variants
+            .iter()
+            .map(|v| LdJson::new(&self.json_ld(v)))
+            .collect();
+        for (variant, ld) in self.variants.iter_mut().zip(lds) {
+            variant.ld = ld;
+        }
+        self
+    }
+
     /// The variant named in the URL, else the first one in stock, else the first.
     pub fn selected(&self, sku: Option<&str>) -> Option<&VariantInfo> {
         sku.and_then(|s| self.variants.iter().find(|v| v.sku.eq_ignore_ascii_case(s)))
@@ -145,7 +174,7 @@ pub enum ProductLookup {
     Moved { slug: String },
 }
 
-#[server]
+#[server(output = crate::codec::Postcard)]
 pub async fn get_product(slug: String) -> Result<ProductLookup, StoreError> {
     let store = crate::ssr::store()?;
     let lookup = store.0.product(&slug).await?;
@@ -215,19 +244,8 @@ fn ProductView(
         ),
         (p.title.clone(), None),
     ];
-    let breadcrumb_ld = breadcrumb_list(&[
-        ("Home".to_string(), format!("{}/", p.base_url)),
-        (
-            p.category.name.clone(),
-            format!("{}/c/{}", p.base_url, p.category.slug),
-        ),
-        (p.title.clone(), p.canonical.clone()),
-    ]);
-    let product_ld = move || {
-        selected
-            .get()
-            .map(|v| product.with_value(|p| p.json_ld(&v)))
-    };
+    let breadcrumb_ld = p.breadcrumb_ld.clone();
+    let product_ld = move || selected.get().map(|v| v.ld);
     let image = format!("/images/p/{}.svg", p.stem);
     let variant_links = (p.variants.len() > 1).then(|| {
         let links = p.variants.iter().map(|v| {
@@ -345,6 +363,7 @@ mod tests {
             reduction: None,
             sale: None,
             multibuy: None,
+            ld: LdJson::default(),
         };
         ProductDetail {
             stem: "85123".into(),
@@ -360,6 +379,7 @@ mod tests {
             variants: vec![v("85123A", 0), v("85123B", 4)],
             canonical: "https://shop.test/p/heart-85123".into(),
             base_url: "https://shop.test".into(),
+            breadcrumb_ld: LdJson::default(),
         }
     }
 

@@ -40,7 +40,7 @@ pub struct RecsView {
 }
 
 /// The slot's data: `product` is the slug of the product on a product page.
-#[server]
+#[server(output = crate::codec::Postcard)]
 pub async fn get_recommendations(
     slot: Slot,
     product: Option<String>,

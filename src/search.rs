@@ -24,7 +24,7 @@ pub struct SearchListing {
     pub base_url: String,
 }
 
-#[server]
+#[server(output = crate::codec::Postcard)]
 pub async fn get_search(query: String) -> Result<SearchListing, StoreError> {
     let query = ListingQuery::parse(&query);
     crate::ssr::store()?.0.search(&query).await

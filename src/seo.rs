@@ -55,10 +55,25 @@ pub fn title_text(text: &str) -> String {
     }
 }
 
+/// A JSON-LD document, serialised on the server (script-safe, see [`json_for_script`]) and
+/// carried to the browser as text: the bundle copies it into the page and never builds JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LdJson(String);
+
+impl LdJson {
+    pub fn new(value: &serde_json::Value) -> Self {
+        LdJson(json_for_script(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A JSON-LD block in the head.
 #[component]
-pub fn JsonLd(value: serde_json::Value) -> impl IntoView {
-    view! { <Script type_="application/ld+json">{json_for_script(&value)}</Script> }
+pub fn JsonLd(value: LdJson) -> impl IntoView {
+    view! { <Script type_="application/ld+json">{value.0}</Script> }
 }
 
 /// Serialises JSON so it is safe inside `<script>`: `<`, `>` and `&` become `\u003c` etc.,
@@ -101,6 +116,7 @@ mod tests {
     fn catalogue_text_cannot_close_the_script() {
         let v = serde_json::json!({ "name": "</script><script>alert(1)</script> & co" });
         let s = json_for_script(&v);
+        assert_eq!(LdJson::new(&v).as_str(), s);
         assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
         let back: serde_json::Value = serde_json::from_str(&s).expect("still JSON");
         assert_eq!(back, v);

@@ -63,7 +63,7 @@ impl CartView {
     }
 }
 
-#[server]
+#[server(output = crate::codec::Postcard)]
 pub async fn get_cart() -> Result<CartView, StoreError> {
     let cart = crate::ssr::request_cookie(CART_COOKIE).await;
     crate::ssr::store()?.0.cart(cart.as_deref()).await

@@ -126,12 +126,12 @@ pub struct CategoryListing {
     pub base_url: String,
 }
 
-#[server]
+#[server(output = crate::codec::Postcard)]
 pub async fn get_nav() -> Result<NavData, StoreError> {
     crate::ssr::store()?.0.nav().await
 }
 
-#[server]
+#[server(output = crate::codec::Postcard)]
 pub async fn get_category(slug: String, query: String) -> Result<CategoryListing, StoreError> {
     let query = ListingQuery::parse(&query);
     crate::ssr::store()?.0.category(&slug, &query).await

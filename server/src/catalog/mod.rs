@@ -12,7 +12,7 @@ pub mod suggestions;
 
 use crate::db::Db;
 use listing::Candidate;
-use queries::{CategoryRow, SummaryRow};
+use queries::{CategoryRow, SummaryRow, stem_of_slug};
 use search_index::{IndexedProduct, SearchIndex};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -189,13 +189,6 @@ fn candidates(
             })
         })
         .collect()
-}
-
-/// The stem a product slug ends with (`white-heart-85123` -> `85123`).
-fn stem_of_slug(slug: &str) -> Option<String> {
-    let stem = slug.rsplit('-').next()?;
-    (!stem.is_empty() && stem.len() <= 20 && stem.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then(|| stem.to_ascii_uppercase())
 }
 
 #[async_trait::async_trait]
@@ -378,6 +371,7 @@ impl Storefront for CatalogService {
             }
         };
         Ok(HomeData {
+            site_ld: vitrine::home::website_ld(&self.url("/"), &self.base_url),
             hero,
             categories,
             popular,
@@ -532,6 +526,7 @@ impl Storefront for CatalogService {
                     label: v.label,
                     stock: v.stock,
                     reduction,
+                    ld: Default::default(),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -545,17 +540,21 @@ impl Storefront for CatalogService {
             .map(|(c, _)| c)
             .find(|c| c.slug == row.category_slug)
             .ok_or_else(|| unavailable(anyhow::anyhow!("product {} has no category", row.stem)))?;
-        Ok(ProductLookup::Found(Box::new(ProductDetail {
-            image_alt: crate::images::product_image_alt(&row.title, &category.name),
-            canonical: self.url(&format!("/p/{}", row.slug)),
-            base_url: self.base_url.clone(),
-            stem: row.stem,
-            slug: row.slug,
-            title: row.title,
-            description: row.description,
-            category,
-            variants,
-        })))
+        Ok(ProductLookup::Found(Box::new(
+            ProductDetail {
+                image_alt: crate::images::product_image_alt(&row.title, &category.name),
+                canonical: self.url(&format!("/p/{}", row.slug)),
+                base_url: self.base_url.clone(),
+                stem: row.stem,
+                slug: row.slug,
+                title: row.title,
+                description: row.description,
+                category,
+                variants,
+                breadcrumb_ld: Default::default(),
+            }
+            .with_structured_data(),
+        )))
     }
 }
 
@@ -579,22 +578,4 @@ async fn settle_prices(db: &Db) -> Result<(), StoreError> {
     crate::pricing::current::settle(db, crate::db::now())
         .await
         .map_err(unavailable)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs_end_with_their_stem() {
-        assert_eq!(
-            stem_of_slug("white-hanging-heart-85123").as_deref(),
-            Some("85123")
-        );
-        assert_eq!(
-            stem_of_slug("sunjar-led-night-light-dcgs0076").as_deref(),
-            Some("DCGS0076")
-        );
-        assert_eq!(stem_of_slug("x-%00").as_deref(), None);
-    }
 }

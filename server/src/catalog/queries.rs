@@ -230,3 +230,28 @@ pub async fn colours_of(db: &Db, stem: &str) -> anyhow::Result<Vec<String>> {
     .context("Failed to load a product's colours")?;
     Ok(rows.into_iter().map(|(v,)| v).collect())
 }
+
+/// The stem a product slug ends with (`white-heart-85123` -> `85123`).
+pub(super) fn stem_of_slug(slug: &str) -> Option<String> {
+    let stem = slug.rsplit('-').next()?;
+    (!stem.is_empty() && stem.len() <= 20 && stem.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| stem.to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_end_with_their_stem() {
+        assert_eq!(
+            stem_of_slug("white-hanging-heart-85123").as_deref(),
+            Some("85123")
+        );
+        assert_eq!(
+            stem_of_slug("sunjar-led-night-light-dcgs0076").as_deref(),
+            Some("DCGS0076")
+        );
+        assert_eq!(stem_of_slug("x-%00").as_deref(), None);
+    }
+}
