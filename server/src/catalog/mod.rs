@@ -5,6 +5,7 @@
 //! slug, renamed slug -> 301, unknown -> 404). Database failures are logged here and reach the
 //! browser only as the opaque `Unavailable`.
 
+pub mod co_purchases;
 pub mod listing;
 pub mod queries;
 pub mod search_index;
@@ -48,6 +49,8 @@ pub struct CatalogService {
     recs: Arc<crate::recs::RecsHandle>,
     /// Running experiments and shipped slot defaults.
     experiments: Arc<crate::experiments::serving::Experiments>,
+    /// "Bought together" counts, for slots without a model.
+    co_purchases: Arc<co_purchases::CoPurchaseCache>,
 }
 
 impl CatalogService {
@@ -66,6 +69,7 @@ impl CatalogService {
             events,
             recs,
             experiments,
+            co_purchases: Arc::default(),
         };
         service.rebuild_index().await?;
         Ok(service)
@@ -75,8 +79,10 @@ impl CatalogService {
         &self.base_url
     }
 
-    /// Rebuilds the search index and the category list from the database (after an import).
+    /// Rebuilds the search index, the category list and the co-purchase table from the
+    /// database (after an import).
     pub async fn rebuild_index(&self) -> anyhow::Result<()> {
+        self.co_purchases.rebuild(&self.db).await?;
         let products = queries::all_products(&self.db).await?;
         let mut variant_titles: HashMap<String, Vec<String>> = HashMap::new();
         for (stem, title) in queries::all_variant_titles(&self.db).await? {
@@ -281,6 +287,7 @@ impl Storefront for CatalogService {
         let (rows, version) = suggestions::pick(
             &self.db,
             model.as_deref(),
+            &self.co_purchases.current(&self.db),
             &seeds,
             &exclude,
             suggestions::SLOT_SIZE,

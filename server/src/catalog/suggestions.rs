@@ -2,12 +2,14 @@
 //! visitor who may be profiled — what that visitor looked at, carted and bought. Scoring: the
 //! published model (`crate::recs`, trained by `vitrine train`) when there is one and it knows
 //! the seeds; otherwise products bought in the same orders as the seeds (item-to-item
-//! co-purchase over the imported history and the store's own orders).
+//! co-purchase over the imported history and the store's own orders, counted in memory by
+//! `co_purchases`).
 //!
 //! Never suggests a seed, an item in the cart, or anything out of stock.
 
+use super::co_purchases::CoPurchases;
 use super::queries::{self, SummaryRow};
-use crate::db::{self, Db};
+use crate::db::Db;
 use crate::recs::{Served, StemEvent};
 use anyhow::Context;
 use std::collections::HashSet;
@@ -22,32 +24,16 @@ const HISTORY: i64 = 20;
 /// and out-of-stock items; at most `limit`.
 pub async fn co_purchased(
     db: &Db,
+    table: &CoPurchases,
     seeds: &[String],
     exclude: &HashSet<String>,
     limit: usize,
 ) -> anyhow::Result<Vec<SummaryRow>> {
-    if seeds.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT v2.stem, CAST(COUNT(DISTINCT l2.order_number) AS BIGINT) AS n \
-         FROM order_lines l1 JOIN variants v1 ON v1.sku = l1.sku \
-         JOIN order_lines l2 ON l2.order_number = l1.order_number JOIN variants v2 ON v2.sku = l2.sku \
-         WHERE v1.stem IN ({}) GROUP BY v2.stem ORDER BY n DESC, v2.stem LIMIT {}",
-        db::list_placeholders(1, seeds.len()),
-        (limit + exclude.len() + seeds.len()) * 4
-    );
-    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
-    for s in seeds {
-        query = query.bind(s.clone());
-    }
-    let ranked: Vec<String> = query
-        .fetch_all(db)
-        .await
-        .context("Failed to find co-purchased products")?
+    // Ask for more than needed: some will be out of stock.
+    let ranked: Vec<String> = table
+        .ranked(seeds, (limit + exclude.len()) * 4)
         .into_iter()
-        .map(|(stem, _)| stem)
-        .filter(|stem| !exclude.contains(stem) && !seeds.contains(stem))
+        .filter(|stem| !exclude.contains(stem))
         .collect();
     in_stock(db, &ranked, limit).await
 }
@@ -90,6 +76,7 @@ pub async fn history(db: &Db, visitor_id: &str) -> anyhow::Result<Vec<StemEvent>
 pub async fn pick(
     db: &Db,
     model: Option<&Served>,
+    co_purchases: &CoPurchases,
     seeds: &[StemEvent],
     exclude: &HashSet<String>,
     limit: usize,
@@ -116,7 +103,10 @@ pub async fn pick(
     .map(|(stem, _)| stem)
     .collect();
     if ranked.is_empty() {
-        return Ok((co_purchased(db, &stems, exclude, limit).await?, None));
+        return Ok((
+            co_purchased(db, co_purchases, &stems, exclude, limit).await?,
+            None,
+        ));
     }
     let rows = in_stock(db, &ranked, limit).await?;
     Ok((rows, model.and_then(|m| m.version)))
