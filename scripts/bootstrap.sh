@@ -4,7 +4,7 @@
 # Nothing here downloads from anywhere but the package registries (crates.io, Debian, npm).
 #
 #   scripts/bootstrap.sh          tools to build and run the store
-#   scripts/bootstrap.sh --test   also Chromium and the npm packages the e2e tests use
+#   scripts/bootstrap.sh --test   also Chromium and the npm packages the e2e tests and Lighthouse use
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -57,6 +57,10 @@ if [ "$want_test" = 1 ]; then
   if [ ! -d e2e/node_modules/playwright-core ]; then
     say "installing the e2e npm packages"
     (cd e2e && npm ci --no-audit --no-fund)
+  fi
+  if [ ! -d benches/lighthouse/node_modules/lighthouse ]; then
+    say "installing lighthouse (npm; it uses Debian's chromium, never downloads a browser)"
+    (cd benches/lighthouse && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
 say "tools ready"

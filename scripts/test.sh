@@ -26,3 +26,6 @@ VITRINE_TEST_DATABASE_URL="$PG_URL" timeout 900 cargo test --release --locked -p
 
 echo "test: end-to-end (Chromium)" >&2
 (cd e2e && timeout 900 node --test --test-concurrency=1 --test-timeout=300000)
+
+echo "test: Lighthouse (SEO, accessibility and best practices at 100; performance reported)" >&2
+timeout 600 scripts/lighthouse.sh
