@@ -122,6 +122,38 @@ fn new_visitor_id() -> String {
     crate::ids::random_id()
 }
 
+/// How long a page (GET or HEAD) may take before the store gives up on it: longer than the
+/// database's own waits (10 s to get a connection, 10 s on a busy SQLite lock) together.
+pub const PAGE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Answers 503 with `Retry-After` when a GET or HEAD has not finished within `limit`, instead
+/// of holding the connection open forever (see README, "Known problems": a render that never
+/// completed). Reads only: a form post keeps its transaction's own timeouts, so an order is
+/// never cut off half way. The log line names the path, never the query.
+pub async fn page_deadline(
+    State(limit): State<std::time::Duration>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let method = req.method().clone();
+    if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_string();
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::error!(%method, %path, millis = limit.as_millis() as u64, "page timed out");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "10")],
+                "This page took too long to prepare. Please try again in a moment.",
+            )
+                .into_response()
+        }
+    }
+}
+
 /// Security headers for every response.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
@@ -152,6 +184,51 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A router whose `/stuck` never answers, behind a 50 ms deadline.
+    fn stuck_router() -> axum::Router {
+        let stuck = || std::future::pending::<&'static str>();
+        axum::Router::new()
+            .route("/stuck", axum::routing::get(stuck).post(stuck))
+            .route("/fine", axum::routing::get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn_with_state(
+                std::time::Duration::from_millis(50),
+                page_deadline,
+            ))
+    }
+
+    async fn call(router: axum::Router, method: &str, path: &str) -> Option<Response> {
+        use tower::Service;
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let mut svc = router;
+        let answer = svc.call(req);
+        tokio::time::timeout(std::time::Duration::from_secs(2), answer)
+            .await
+            .ok()
+            .map(|r| r.expect("infallible"))
+    }
+
+    #[tokio::test]
+    async fn a_page_past_its_deadline_answers_503_with_retry_after() {
+        let res = call(stuck_router(), "GET", "/stuck")
+            .await
+            .expect("answered");
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "10");
+        let res = call(stuck_router(), "GET", "/fine")
+            .await
+            .expect("answered");
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_form_post_is_never_cut_off() {
+        assert!(call(stuck_router(), "POST", "/stuck").await.is_none());
+    }
 
     #[test]
     fn visitor_ids_are_random_hex() {

@@ -85,6 +85,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
+            middleware::PAGE_DEADLINE,
+            middleware::page_deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             state.events.clone(),
             middleware::visitor,
         ))
