@@ -38,9 +38,15 @@ pub(crate) fn min_max(scores: &mut [f32]) {
 }
 
 impl Ensemble {
-    /// A score for each of `n_items` items given a visitor's `(item, value)` profile.
-    pub fn scores(&self, profile: &[(u32, f64)], n_items: usize) -> Result<Vec<f32>> {
-        let mut out = self.ease.scores(profile, n_items);
+    /// A score for each of `n_items` items given a visitor's `(item, value)` profile and
+    /// EASE's repeat weight for them.
+    pub fn scores(
+        &self,
+        profile: &[(u32, f64)],
+        n_items: usize,
+        repeat_weight: f32,
+    ) -> Result<Vec<f32>> {
+        let mut out = self.ease.scores(profile, n_items, repeat_weight);
         min_max(&mut out);
         if self.ials_weight != 0.0 {
             let mut ials = self.ials.scores(profile)?;

@@ -16,6 +16,7 @@ use crate::data::Weighting;
 use crate::ease::Ease;
 use crate::ensemble::Ensemble;
 use crate::ials::Ials;
+use crate::invoices::Propensity;
 use crate::model::{Engine, Model};
 use crate::params::{IalsParams, RecsError, Result};
 use crate::popularity::Popularity;
@@ -44,6 +45,9 @@ enum EngineHeader {
     Ease {
         items: Vec<u32>,
         repeat_weight: f32,
+        /// Absent from files written before the re-order habit existed: none.
+        #[serde(default)]
+        propensity: Propensity,
     },
     Ials {
         params: IalsParams,
@@ -52,6 +56,8 @@ enum EngineHeader {
     Ensemble {
         items: Vec<u32>,
         repeat_weight: f32,
+        #[serde(default)]
+        propensity: Propensity,
         params: IalsParams,
         factors: usize,
         ials_weight: f32,
@@ -71,6 +77,7 @@ impl Model {
                 EngineHeader::Ease {
                     items: e.items.clone(),
                     repeat_weight: e.repeat_weight,
+                    propensity: e.propensity,
                 },
                 vec![&e.weights],
             ),
@@ -89,6 +96,7 @@ impl Model {
                 EngineHeader::Ensemble {
                     items: ease.items.clone(),
                     repeat_weight: ease.repeat_weight,
+                    propensity: ease.propensity,
                     params: ials.params,
                     factors: ials.item_factors.ncols(),
                     ials_weight: *ials_weight,
@@ -149,13 +157,20 @@ impl Model {
             EngineHeader::Ease {
                 items,
                 repeat_weight,
-            } => Engine::Ease(ease_from(n_items, items, repeat_weight, values)?),
+                propensity,
+            } => Engine::Ease(ease_from(
+                n_items,
+                items,
+                (repeat_weight, propensity),
+                values,
+            )?),
             EngineHeader::Ials { params, factors } => {
                 Engine::Ials(ials_from(n_items, params, factors, values)?)
             }
             EngineHeader::Ensemble {
                 items,
                 repeat_weight,
+                propensity,
                 params,
                 factors,
                 ials_weight,
@@ -164,7 +179,7 @@ impl Model {
                 let m = items.len();
                 let factors_values = weights.split_off(m.saturating_mul(m).min(weights.len()));
                 Engine::Ensemble(Ensemble {
-                    ease: ease_from(n_items, items, repeat_weight, weights)?,
+                    ease: ease_from(n_items, items, (repeat_weight, propensity), weights)?,
                     ials: ials_from(n_items, params, factors, factors_values)?,
                     ials_weight,
                 })
@@ -197,11 +212,11 @@ impl Model {
     }
 }
 
-/// EASE's `items.len()²` weights and its item → slot map.
+/// EASE's `items.len()²` weights and its item → slot map, with its repeat weight and habit.
 fn ease_from(
     n_items: usize,
     items: Vec<u32>,
-    repeat_weight: f32,
+    (repeat_weight, propensity): (f32, Propensity),
     values: Vec<f32>,
 ) -> Result<Ease> {
     let m = items.len();
@@ -218,6 +233,7 @@ fn ease_from(
         slot,
         weights,
         repeat_weight,
+        propensity,
     })
 }
 

@@ -32,6 +32,7 @@ mod ease;
 mod ensemble;
 pub mod eval;
 mod ials;
+pub mod invoices;
 mod io;
 pub mod metrics;
 mod model;

@@ -8,6 +8,7 @@ use crate::data::{Dataset, Event, Signal, Weighting};
 use crate::ease::Ease;
 use crate::ensemble::Ensemble;
 use crate::ials::Ials;
+use crate::invoices::{self, Propensity};
 use crate::params::{Algorithm, RecsError, RecsValidParams, Result};
 use crate::popularity::Popularity;
 use crate::rank::{Scored, top_k};
@@ -70,12 +71,19 @@ impl RecsValidParams {
         // Steck's X is binary: in the Gram matrix an item counts at most one recent purchase
         // however often it was re-ordered (re-orders enter the scores through `repeat_weight`
         // instead).
+        // Each invoice of a multi-invoice customer adds a row of its own (basket_weight).
         let ease = || {
             let capped: Vec<Vec<(u32, f64)>> = rows
                 .iter()
                 .map(|r| r.iter().map(|&(i, v)| (i, v.min(cap))).collect())
+                .chain(invoices::invoice_rows(data, self.ease.basket_weight))
                 .collect();
-            Ease::fit(&capped, data.n_items, &self.ease, &data.item_titles)
+            let mut ease = Ease::fit(&capped, data.n_items, &self.ease, &data.item_titles)?;
+            ease.propensity = Propensity {
+                exponent: self.ease.repeat_propensity as f32,
+                typical: invoices::typical_share(data).unwrap_or(0.0) as f32,
+            };
+            Ok::<Ease, RecsError>(ease)
         };
         let ials =
             |on_iteration| Ials::fit(&rows, data.n_items, &self.ials, self.seed, on_iteration);
@@ -201,9 +209,15 @@ impl Model {
         }
         let scores = match &self.engine {
             Engine::Popularity => return self.popularity.top(k, exclude),
-            Engine::Ease(ease) => Ok(ease.scores(&profile, self.n_items)),
+            Engine::Ease(ease) => {
+                Ok(ease.scores(&profile, self.n_items, ease.repeat_weight_for(history)))
+            }
             Engine::Ials(ials) => ials.scores(&profile),
-            Engine::Ensemble(ensemble) => ensemble.scores(&profile, self.n_items),
+            Engine::Ensemble(ensemble) => ensemble.scores(
+                &profile,
+                self.n_items,
+                ensemble.ease.repeat_weight_for(history),
+            ),
         };
         let Ok(scores) = scores else {
             // A fold-in cannot fail for a positive definite system; popularity is the safe
@@ -349,7 +363,7 @@ pub(crate) mod tests {
             let Engine::Ease(e) = &m.engine else {
                 panic!("EASE")
             };
-            e.scores(&[(of, 1.0)], data.n_items)[item as usize]
+            e.scores(&[(of, 1.0)], data.n_items, e.repeat_weight)[item as usize]
         };
         // Identical titles: cosine 1, so the weight rises by exactly 0.5.
         assert!((score(&fresh, 3, 4) - score(&plain, 3, 4) - 0.5).abs() < 1e-6);

@@ -88,6 +88,7 @@ pub fn grid(base: RecsParams) -> Vec<RecsParams> {
                                 lambda,
                                 repeat_weight,
                                 content_weight,
+                                ..base.values().ease()
                             }),
                     );
                 }
