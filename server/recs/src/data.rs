@@ -33,6 +33,16 @@ pub struct Event {
 }
 
 impl Interaction {
+    /// A purchase of `item` by `user` at `time`.
+    pub fn purchase(user: u32, item: u32, time: i64) -> Interaction {
+        Interaction {
+            user,
+            item,
+            time,
+            signal: Signal::Purchase,
+        }
+    }
+
     pub fn event(&self) -> Event {
         Event {
             item: self.item,

@@ -207,12 +207,7 @@ mod tests {
 
     #[test]
     fn users_need_purchases_on_both_sides_and_new_items_exclude_training_purchases() {
-        let buy = |user, item, time| Interaction {
-            user,
-            item,
-            time,
-            signal: Signal::Purchase,
-        };
+        let buy = Interaction::purchase;
         let data = Dataset {
             n_users: 3,
             n_items: 4,

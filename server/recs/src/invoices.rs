@@ -180,12 +180,7 @@ mod tests {
 
     #[test]
     fn invoice_rows_come_only_from_users_with_several_invoices() {
-        let at = |user, item, time| Interaction {
-            user,
-            item,
-            time,
-            signal: Signal::Purchase,
-        };
+        let at = Interaction::purchase;
         let data = Dataset {
             n_users: 2,
             n_items: 4,
@@ -196,10 +191,8 @@ mod tests {
                 at(0, 1, 9),
                 at(0, 2, 9),
                 at(1, 0, 5),
-            ]
-            .into_iter()
-            .chain([at(1, 3, 5)])
-            .collect(),
+                at(1, 3, 5),
+            ],
             ..Dataset::default()
         };
         assert_eq!(
