@@ -125,7 +125,10 @@ fn lower_inverse_blocked(l: &Array2<f64>, nb: usize) -> Result<Array2<f64>> {
     let n = l.nrows();
     let diagonal: Vec<Array2<f64>> = (0..n)
         .step_by(nb)
-        .map(|k0| column_major(block(l, k0..(k0 + nb).min(n), k0..(k0 + nb).min(n))))
+        .map(|k0| {
+            let k1 = (k0 + nb).min(n);
+            column_major(block(l, k0..k1, k0..k1))
+        })
         .collect();
     let mut y = Array2::<f64>::zeros((n, n));
     for c0 in (0..n).step_by(nb) {

@@ -8,13 +8,15 @@
 //!   others buy something new each time. A user's re-order share is the fraction of the items
 //!   on their later invoices that an earlier invoice already held; EASE's repeat weight is
 //!   scaled by `(share / typical share)^exponent` ([`Propensity`]), where the typical share
-//!   is the same fraction pooled over the training data's customers.
+//!   is the same fraction pooled over the training data's customers ([`MultiInvoice`]).
 //!
 //! Both were adopted on the validation folds only (see the README's recommendations section).
 
-use crate::data::{Dataset, Event, Signal};
+#[cfg(doc)]
+use crate::data::Dataset;
+use crate::data::{Event, Signal};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// The smallest factor the re-order habit applies to the repeat weight: a buyer who never
 /// re-ordered yet still may.
@@ -51,53 +53,60 @@ fn reorder_counts(invoices: &BTreeMap<i64, Vec<u32>>) -> Option<(usize, usize)> 
     Some((reordered, items))
 }
 
+/// One user's invoices: their purchases grouped by time.
+fn invoices_of(history: &[Event]) -> BTreeMap<i64, Vec<u32>> {
+    group(
+        history
+            .iter()
+            .filter(|e| e.signal == Signal::Purchase)
+            .map(|e| (e.time, e.item)),
+    )
+}
+
 /// One user's re-order share (see the module doc), `None` with fewer than two invoices.
 pub fn reorder_share(history: &[Event]) -> Option<f64> {
-    let purchases = history
-        .iter()
-        .filter(|e| e.signal == Signal::Purchase)
-        .map(|e| (e.time, e.item));
-    let (reordered, items) = reorder_counts(&group(purchases))?;
+    let (reordered, items) = reorder_counts(&invoices_of(history))?;
     Some(reordered as f64 / items.max(1) as f64)
 }
 
-/// Every user's invoices, for the users with at least two.
-fn multi_invoice_users(data: &Dataset) -> Vec<BTreeMap<i64, Vec<u32>>> {
-    let mut by_user: HashMap<u32, Vec<(i64, u32)>> = HashMap::new();
-    for i in &data.interactions {
-        if i.signal == Signal::Purchase {
-            by_user.entry(i.user).or_default().push((i.time, i.item));
+/// The invoices of every user with at least two, in user order: what the invoice rows and
+/// the typical re-order share are both read from, grouped once per fit.
+pub(crate) struct MultiInvoice(Vec<BTreeMap<i64, Vec<u32>>>);
+
+impl MultiInvoice {
+    /// From each user's events ([`Dataset::histories`]).
+    pub(crate) fn of(histories: &[Vec<Event>]) -> MultiInvoice {
+        MultiInvoice(
+            histories
+                .iter()
+                .map(|h| invoices_of(h))
+                .filter(|invoices| invoices.len() >= 2)
+                .collect(),
+        )
+    }
+
+    /// The re-order share pooled over these users (re-ordered items / items on later
+    /// invoices), `None` when nobody has two invoices.
+    pub(crate) fn typical_share(&self) -> Option<f64> {
+        let (reordered, items) = self
+            .0
+            .iter()
+            .filter_map(reorder_counts)
+            .fold((0, 0), |(r, n), (r1, n1)| (r + r1, n + n1));
+        (items > 0).then(|| reordered as f64 / items as f64)
+    }
+
+    /// One extra Gram-matrix row per invoice, every item at `weight` (none at 0).
+    pub(crate) fn rows(&self, weight: f64) -> Vec<Vec<(u32, f64)>> {
+        if weight == 0.0 {
+            return Vec::new();
         }
+        self.0
+            .iter()
+            .flat_map(|invoices| invoices.values())
+            .map(|items| items.iter().map(|&i| (i, weight)).collect())
+            .collect()
     }
-    let mut users: Vec<(u32, BTreeMap<i64, Vec<u32>>)> = by_user
-        .into_iter()
-        .map(|(user, purchases)| (user, group(purchases.into_iter())))
-        .filter(|(_, invoices)| invoices.len() >= 2)
-        .collect();
-    users.sort_unstable_by_key(|(user, _)| *user);
-    users.into_iter().map(|(_, invoices)| invoices).collect()
-}
-
-/// The re-order share pooled over every user with two or more invoices (re-ordered items /
-/// items on later invoices), `None` when nobody has two.
-pub fn typical_share(data: &Dataset) -> Option<f64> {
-    let (reordered, items) = multi_invoice_users(data)
-        .iter()
-        .filter_map(reorder_counts)
-        .fold((0, 0), |(r, n), (r1, n1)| (r + r1, n + n1));
-    (items > 0).then(|| reordered as f64 / items as f64)
-}
-
-/// One extra Gram-matrix row per invoice of each multi-invoice user, every item at `weight`.
-pub(crate) fn invoice_rows(data: &Dataset, weight: f64) -> Vec<Vec<(u32, f64)>> {
-    if weight == 0.0 {
-        return Vec::new();
-    }
-    multi_invoice_users(data)
-        .into_iter()
-        .flat_map(|invoices| invoices.into_values())
-        .map(|items| items.into_iter().map(|i| (i, weight)).collect())
-        .collect()
 }
 
 /// How a user's re-order habit scales EASE's repeat weight; the default (exponent 0) leaves
@@ -105,7 +114,7 @@ pub(crate) fn invoice_rows(data: &Dataset, weight: f64) -> Vec<Vec<(u32, f64)>> 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Propensity {
     pub exponent: f32,
-    /// The training data's pooled re-order share ([`typical_share`]).
+    /// The training data's pooled re-order share ([`MultiInvoice::typical_share`]).
     pub typical: f32,
 }
 
@@ -130,7 +139,7 @@ impl Propensity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::Interaction;
+    use crate::data::{Dataset, Interaction};
 
     fn buy(item: u32, time: i64) -> Event {
         Event {
@@ -195,12 +204,13 @@ mod tests {
             ],
             ..Dataset::default()
         };
+        let invoices = MultiInvoice::of(&data.histories());
         assert_eq!(
-            invoice_rows(&data, 0.5),
+            invoices.rows(0.5),
             vec![vec![(0, 0.5), (1, 0.5)], vec![(1, 0.5), (2, 0.5)]]
         );
-        assert!(invoice_rows(&data, 0.0).is_empty());
+        assert!(invoices.rows(0.0).is_empty());
         // User 0's second invoice re-orders 1 of 2 items; user 1 has one invoice.
-        assert_eq!(typical_share(&data), Some(0.5));
+        assert_eq!(invoices.typical_share(), Some(0.5));
     }
 }

@@ -8,7 +8,7 @@ use crate::data::{Dataset, Event, Signal, Weighting};
 use crate::ease::Ease;
 use crate::ensemble::Ensemble;
 use crate::ials::Ials;
-use crate::invoices::{self, Propensity};
+use crate::invoices::{MultiInvoice, Propensity};
 use crate::params::{Algorithm, RecsError, RecsValidParams, Result};
 use crate::popularity::Popularity;
 use crate::rank::{Scored, top_k};
@@ -61,8 +61,8 @@ impl RecsValidParams {
     pub fn fit_with(&self, data: &Dataset, on_iteration: impl FnMut(usize, f64)) -> Result<Model> {
         check_dataset(data)?;
         let reference = data.latest().unwrap_or_default();
-        let rows: Vec<Vec<(u32, f64)>> = data
-            .histories()
+        let histories = data.histories();
+        let rows: Vec<Vec<(u32, f64)>> = histories
             .iter()
             .map(|h| self.weighting.profile_at(h, data.n_items, reference))
             .collect();
@@ -73,15 +73,16 @@ impl RecsValidParams {
         // instead).
         // Each invoice of a multi-invoice customer adds a row of its own (basket_weight).
         let ease = || {
+            let invoices = MultiInvoice::of(&histories);
             let capped: Vec<Vec<(u32, f64)>> = rows
                 .iter()
                 .map(|r| r.iter().map(|&(i, v)| (i, v.min(cap))).collect())
-                .chain(invoices::invoice_rows(data, self.ease.basket_weight))
+                .chain(invoices.rows(self.ease.basket_weight))
                 .collect();
             let mut ease = Ease::fit(&capped, data.n_items, &self.ease, &data.item_titles)?;
             ease.propensity = Propensity {
                 exponent: self.ease.repeat_propensity as f32,
-                typical: invoices::typical_share(data).unwrap_or(0.0) as f32,
+                typical: invoices.typical_share().unwrap_or(0.0) as f32,
             };
             Ok::<Ease, RecsError>(ease)
         };
