@@ -7,7 +7,10 @@
 use anyhow::Context;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Connection};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub type Db = AnyPool;
 
@@ -92,26 +95,55 @@ fn ensure_sqlite_folder(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// On SQLite one writer at a time, queued in arrival order in this process. SQLite allows one
-/// writer anyway; left to its busy handler, waiting writers poll with growing sleeps and the
-/// unlucky ones starve (a checkout p99 of 1.6 s under load, `scripts/bench-checkout.sh`). A
-/// fair queue in front of it keeps the wait proportional to the queue. Hold the returned
-/// permit until the write is committed. PostgreSQL needs no queue: `None`.
-static SQLITE_WRITER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+/// On SQLite one writer at a time per database file, queued in arrival order in this
+/// process. SQLite allows one writer anyway; left to its busy handler, waiting writers poll
+/// with growing sleeps and the unlucky ones starve (a checkout p99 of 1.6 s under load,
+/// `scripts/bench-checkout.sh`). A fair queue in front of it keeps the wait proportional to
+/// the queue. Hold the returned permit until the write is committed. PostgreSQL needs no
+/// queue: `None`.
+///
+/// One queue per file, not per process: a process that opens several stores (the integration
+/// suite runs many side by side) must not make one store's writers wait behind another's
+/// slow import or training job. Until 2026-12-03 there was one queue per process, and under
+/// load a page of one test store waited for the writers of all the others.
+static SQLITE_WRITERS: LazyLock<Mutex<HashMap<String, Arc<Semaphore>>>> =
+    LazyLock::new(Default::default);
 
-pub type WriteTurn = Option<tokio::sync::SemaphorePermit<'static>>;
+pub type WriteTurn = Option<OwnedSemaphorePermit>;
+
+/// This database's writer queue, `None` on PostgreSQL. Keyed by the URL without its query
+/// string (`?mode=rwc` does not make another queue).
+fn sqlite_queue(db: &Db) -> Option<Arc<Semaphore>> {
+    if !is_sqlite(db) {
+        return None;
+    }
+    let options = db.connect_options();
+    let url = &options.database_url;
+    let mut queues = SQLITE_WRITERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Some(
+        queues
+            .entry(
+                url.as_str()
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+            .or_insert_with(|| Arc::new(Semaphore::new(1)))
+            .clone(),
+    )
+}
 
 fn is_sqlite(db: &Db) -> bool {
     db.connect_options().database_url.scheme() == "sqlite"
 }
 
-/// Waits for this process's turn to write (see [`SQLITE_WRITER`]).
+/// Waits for this database's turn to write (see [`SQLITE_WRITERS`]).
 pub async fn write_turn(db: &Db) -> WriteTurn {
-    if is_sqlite(db) {
-        SQLITE_WRITER.acquire().await.ok()
-    } else {
-        None
-    }
+    let queue = sqlite_queue(db)?;
+    queue.acquire_owned().await.ok()
 }
 
 /// Starts a transaction that will write, after waiting for the write turn. On SQLite it takes
@@ -210,5 +242,26 @@ mod tests {
             Some(Engine::Postgres)
         );
         assert!(Engine::of("mysql://x").is_err());
+    }
+
+    /// A second writer of the same database waits for the first; a writer of another
+    /// database does not.
+    #[tokio::test]
+    async fn each_sqlite_database_has_its_own_writer_queue() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = |name: &str| format!("sqlite://{}/{name}?mode=rwc", dir.path().display());
+        let a = connect(&url("a.db")).await.expect("a");
+        let b = connect(&url("b.db")).await.expect("b");
+        let wait = std::time::Duration::from_millis(200);
+        let first = write_turn(&a).await;
+        assert!(first.is_some(), "SQLite writers take a turn");
+        let other = tokio::time::timeout(wait, write_turn(&b)).await;
+        assert!(other.is_ok(), "another database's writer must not wait");
+        drop(other);
+        let same = tokio::time::timeout(wait, write_turn(&a)).await;
+        assert!(same.is_err(), "the same database's second writer must wait");
+        drop(first);
+        let after = tokio::time::timeout(wait, write_turn(&a)).await;
+        assert!(after.is_ok(), "its turn comes once the first is done");
     }
 }
