@@ -138,13 +138,20 @@ impl Application {
 
 async fn shutdown_signal() {
     let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => tracing::info!("interrupted (Ctrl-C)"),
+            Err(e) => never_signalled("Ctrl-C", &e).await,
+        }
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+                tracing::info!("terminated (SIGTERM)");
+            }
+            Err(e) => never_signalled("SIGTERM", &e).await,
         }
     };
     #[cfg(not(unix))]
@@ -154,4 +161,11 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// A signal whose handler could not be installed never arrives: the server keeps serving
+/// (it must not take a failed registration for a request to stop).
+async fn never_signalled(which: &str, error: &std::io::Error) {
+    tracing::warn!(%error, "cannot listen for {which}; stop the server another way");
+    std::future::pending::<()>().await
 }
