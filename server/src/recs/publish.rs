@@ -108,11 +108,44 @@ pub fn read_file(path: &Path, version: Option<i64>) -> anyhow::Result<Served> {
 pub async fn publish(
     db: &Db,
     dir: &Path,
-    mut served: Served,
+    served: Served,
     metrics: &[EvalRow],
 ) -> anyhow::Result<(Published, Arc<Served>)> {
     std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
     let metrics = serde_json::to_string(metrics)?;
+    // The file (tens of MB) is written before the store's write turn is taken, so no checkout
+    // waits for the disk; inside the transaction it only gets its numbered name.
+    let staged = dir.join(format!(
+        "recs-staged-{}-{}.model",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ));
+    let file = staged.clone();
+    let mut served =
+        tokio::task::spawn_blocking(move || write_file(&file, &served).map(|()| served))
+            .await
+            .context("The model writer stopped unexpectedly")??;
+    let outcome = number_and_record(db, dir, &staged, &mut served, &metrics).await;
+    if outcome.is_err() {
+        let _ = std::fs::remove_file(&staged);
+    }
+    let (version, path) = outcome?;
+    tracing::info!(version, path = %path.display(), "published a recommendation model");
+    Ok((Published { version, path }, Arc::new(served)))
+}
+
+/// Gives the staged file the next version's name and records that version, in one write
+/// transaction: `(version, path)`, and `served` stamped with the version.
+async fn number_and_record(
+    db: &Db,
+    dir: &Path,
+    staged: &Path,
+    served: &mut Served,
+    metrics: &str,
+) -> anyhow::Result<(i64, PathBuf)> {
     let (mut tx, _turn) = db::begin_write(db).await?;
     db::lock_numbering(&mut tx, "model_versions").await?;
     let (latest,): (i64,) =
@@ -123,12 +156,9 @@ pub async fn publish(
     let version = latest + 1;
     let name = format!("recs-v{version:05}.model");
     let path = dir.join(&name);
+    std::fs::rename(staged, &path)
+        .with_context(|| format!("Failed to publish {}", path.display()))?;
     served.version = Some(version);
-    let served = Arc::new(served);
-    let (file, model) = (path.clone(), served.clone());
-    tokio::task::spawn_blocking(move || write_file(&file, &model))
-        .await
-        .context("The model writer stopped unexpectedly")??;
     sqlx::query(
         "INSERT INTO model_versions (version, created_at, algorithm, metrics, path) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -144,8 +174,7 @@ pub async fn publish(
     tx.commit()
         .await
         .context("Failed to commit the model version")?;
-    tracing::info!(version, path = %path.display(), "published a recommendation model");
-    Ok((Published { version, path }, served))
+    Ok((version, path))
 }
 
 /// The highest published version, read from `dir`; `None` when nothing was published yet.
