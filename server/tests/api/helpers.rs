@@ -45,6 +45,13 @@ impl TestApp {
 
     /// [`Self::spawn_with_seed`], with `adjust` changing the configuration last.
     pub async fn spawn_with(lines: Option<usize>, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        // The servers' errors reach the test output (a failing page then says why); set
+        // RUST_LOG for more.
+        let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "error".to_string());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
         let dir = tempfile::tempdir().expect("tempdir");
         let (database_url, pg) = fresh_database(dir.path()).await;
         let mut config = Config::new("127.0.0.1:0".parse().expect("addr"), database_url.clone());
@@ -57,7 +64,12 @@ impl TestApp {
             .expect("the application starts");
         let address = app.base_url().to_string();
         let db = app.db.clone();
-        tokio::spawn(app.run_until_stopped());
+        let server_address = address.clone();
+        tokio::spawn(async move {
+            // A test server only stops with its test: say so if it ever stops on its own.
+            let outcome = app.run_until_stopped().await;
+            eprintln!("test server at {server_address} stopped: {outcome:?}");
+        });
         // A request that hangs fails the test with a message instead of hanging the suite.
         let client = reqwest::Client::builder()
             .redirect(Policy::none())
@@ -103,8 +115,10 @@ impl TestApp {
     /// GET `path`, asserting the status, returning the body without hydration markers.
     pub async fn page(&self, path: &str, status: u16) -> String {
         let res = self.get(path).await;
-        assert_eq!(res.status().as_u16(), status, "GET {path}");
-        without_markers(&res.text().await.expect("body"))
+        let got = res.status().as_u16();
+        let body = without_markers(&res.text().await.expect("body"));
+        assert_eq!(got, status, "GET {path}: {body}");
+        body
     }
 
     pub async fn count(&self, table: &str) -> i64 {

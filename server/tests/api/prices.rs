@@ -207,8 +207,11 @@ async fn every_visitor_gets_the_same_price_whoever_they_are() {
         if *gpc {
             req = req.header("sec-gpc", "1");
         }
-        let html = without_markers(&req.send().await.expect("sent").text().await.expect("body"));
-        let page_price = text_of(&html, "price").expect("price");
+        let response = req.send().await.expect("sent");
+        let status = response.status();
+        let html = without_markers(&response.text().await.expect("body"));
+        let page_price = text_of(&html, "price")
+            .unwrap_or_else(|| panic!("no price for {agent} (status {status}): {html}"));
         let ld_price = product_offers(&html)["price"]
             .as_str()
             .expect("price")

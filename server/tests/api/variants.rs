@@ -69,8 +69,10 @@ async fn home(app: &TestApp, cookie: &str, user_agent: &str, gpc: bool) -> Strin
         req = req.header("sec-gpc", "1");
     }
     let res = req.send().await.expect("sent");
-    assert_eq!(res.status().as_u16(), 200);
-    without_markers(&res.text().await.expect("body"))
+    let status = res.status().as_u16();
+    let body = without_markers(&res.text().await.expect("body"));
+    assert_eq!(status, 200, "{body}");
+    body
 }
 
 fn headline(html: &str) -> String {
