@@ -66,7 +66,44 @@ where
     T: Serialize + DeserializeOwned + Send + Sync + 'static,
     Fut: Future<Output = T> + Send + 'static,
 {
+    #[cfg(feature = "ssr")]
+    let fetcher = {
+        let at = std::panic::Location::caller();
+        move |s| watched(at, fetcher(s))
+    };
     Resource::new_with_options(source, fetcher, false)
+}
+
+/// How long page data may take on the server before it is logged as slow.
+#[cfg(feature = "ssr")]
+const SLOW_PAGE_DATA: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs a page's data future on the server, logging (with the page's source location, never
+/// the request) each time it has been pending for another [`SLOW_PAGE_DATA`]: when a page
+/// times out (`page timed out` in the log), these lines say whether its data was still
+/// loading or had finished and the render itself stalled.
+#[cfg(feature = "ssr")]
+async fn watched<T>(
+    at: &'static std::panic::Location<'static>,
+    data: impl Future<Output = T>,
+) -> T {
+    let started = std::time::Instant::now();
+    let mut data = std::pin::pin!(data);
+    loop {
+        match tokio::time::timeout(SLOW_PAGE_DATA, data.as_mut()).await {
+            Ok(value) => {
+                let waited = started.elapsed();
+                if waited >= SLOW_PAGE_DATA {
+                    tracing::warn!(resource = %at, millis = waited.as_millis() as u64, "slow page data finished");
+                }
+                return value;
+            }
+            Err(_) => {
+                let millis = started.elapsed().as_millis() as u64;
+                tracing::warn!(resource = %at, millis, "page data still loading");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ impl TestApp {
     pub async fn spawn_with(lines: Option<usize>, adjust: impl FnOnce(&mut Config)) -> TestApp {
         // The servers' errors reach the test output (a failing page then says why); set
         // RUST_LOG for more.
-        let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "error".to_string());
+        let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_string());
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
             .with_test_writer()
