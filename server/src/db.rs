@@ -114,26 +114,22 @@ pub type WriteTurn = Option<OwnedSemaphorePermit>;
 /// This database's writer queue, `None` on PostgreSQL. Keyed by the URL without its query
 /// string (`?mode=rwc` does not make another queue).
 fn sqlite_queue(db: &Db) -> Option<Arc<Semaphore>> {
-    if !is_sqlite(db) {
-        return None;
-    }
     let options = db.connect_options();
     let url = &options.database_url;
+    if url.scheme() != "sqlite" {
+        return None;
+    }
+    let file = url.as_str().split('?').next().unwrap_or_default();
     let mut queues = SQLITE_WRITERS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    Some(
-        queues
-            .entry(
-                url.as_str()
-                    .split('?')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-            .or_insert_with(|| Arc::new(Semaphore::new(1)))
-            .clone(),
-    )
+    let queue = match queues.get(file) {
+        Some(queue) => queue,
+        None => queues
+            .entry(file.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(1))),
+    };
+    Some(queue.clone())
 }
 
 fn is_sqlite(db: &Db) -> bool {

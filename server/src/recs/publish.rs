@@ -46,25 +46,24 @@ pub fn default_models_dir(database_url: &str) -> PathBuf {
     PathBuf::from("data/models")
 }
 
+/// Writes the model file at `path`, a staging name nobody reads ([`publish`] renames it into
+/// place once it is complete).
 fn write_file(path: &Path, served: &Served) -> anyhow::Result<()> {
-    let tmp = path.with_extension("partial");
     let labels = Labels {
         stems: served.stems().to_vec(),
         categories: served.categories().to_vec(),
     };
     let json = serde_json::to_vec(&labels)?;
-    {
-        let mut w = BufWriter::new(
-            std::fs::File::create(&tmp)
-                .with_context(|| format!("Failed to create {}", tmp.display()))?,
-        );
-        w.write_all(MAGIC)?;
-        w.write_all(&(json.len() as u64).to_le_bytes())?;
-        w.write_all(&json)?;
-        served.model.write_to(&mut w)?;
-        w.flush()?;
-    }
-    std::fs::rename(&tmp, path).with_context(|| format!("Failed to publish {}", path.display()))
+    let mut w = BufWriter::new(
+        std::fs::File::create(path)
+            .with_context(|| format!("Failed to create {}", path.display()))?,
+    );
+    w.write_all(MAGIC)?;
+    w.write_all(&(json.len() as u64).to_le_bytes())?;
+    w.write_all(&json)?;
+    served.model.write_to(&mut w)?;
+    w.flush()?;
+    Ok(())
 }
 
 /// Reads a model file written by [`publish`].
@@ -124,12 +123,20 @@ pub async fn publish(
             .unwrap_or_default()
     ));
     let file = staged.clone();
-    let mut served =
-        tokio::task::spawn_blocking(move || write_file(&file, &served).map(|()| served))
-            .await
-            .context("The model writer stopped unexpectedly")??;
+    let written = tokio::task::spawn_blocking(move || write_file(&file, &served).map(|()| served))
+        .await
+        .context("The model writer stopped unexpectedly")?;
+    let mut served = match written {
+        Ok(served) => served,
+        Err(e) => {
+            // A half-written staging file is of no use to anyone.
+            let _ = std::fs::remove_file(&staged);
+            return Err(e);
+        }
+    };
     let outcome = number_and_record(db, dir, &staged, &mut served, &metrics).await;
     if outcome.is_err() {
+        // Not renamed yet (or the rename itself failed): nothing refers to it.
         let _ = std::fs::remove_file(&staged);
     }
     let (version, path) = outcome?;
