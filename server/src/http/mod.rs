@@ -20,8 +20,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::sync::Arc;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::{Arc, OnceLock};
 use tower_http::compression::CompressionLayer;
 use vitrine::app::App;
 use vitrine::ssr::{StoreHandle, shell};
@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router {
     let context = move || provide_context(store.clone());
     let urls = state.assets.urls();
     let app_shell = move || shell(&urls);
-    let routes = generate_route_list(App);
+    let routes = page_routes();
 
     let not_found = leptos_axum::render_app_async_with_context(context.clone(), app_shell.clone());
     let fallback = move |State(state): State<AppState>, req: Request<Body>| {
@@ -97,6 +97,19 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::strip_trailing_slash))
         .layer(axum::middleware::from_fn(middleware::log_requests))
         .with_state(state)
+}
+
+/// The page routes, generated once per process and cloned for every router after that.
+///
+/// `generate_route_list` renders the app once with a **process-wide** flag set (leptos_server's
+/// `SuppressResourceLoad`), and any resource first polled while it is set, in any render on any
+/// thread, waits forever instead of loading (leptos-rs/leptos#4773). A store alone generates its
+/// routes before it serves, so it never met this; a process that builds a second store while the
+/// first serves (the API tests, four at a time) did: now and then a page never answered (README,
+/// "Known problems"). Generating once means no store ever renders while the flag is set.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// True when the client asked for JSON (`Accept: application/json`) rather than a page.

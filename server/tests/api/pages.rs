@@ -276,3 +276,45 @@ async fn product_images_are_generated_svg() {
     let svg = res.text().await.expect("body");
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
 }
+
+/// Pages keep answering while the same process builds another store's routes. Generating the
+/// route list sets a process-wide flag that parks, forever, every resource first polled while it
+/// is set (leptos-rs/leptos#4773); the suite's stores, four at a time in one process, hit it now
+/// and then, so `http::page_routes` generates once per process and every router clones that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pages_answer_while_another_store_builds_its_routes() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    /// Stops the builder however the test ends (a panic included), so the runtime can shut down.
+    struct Stop(Arc<AtomicBool>);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            self.0.store(false, Ordering::Relaxed);
+        }
+    }
+    let app = TestApp::spawn().await;
+    let (slug, ..) = best_seller(&app).await;
+    let building = Arc::new(AtomicBool::new(true));
+    let stop = Stop(building.clone());
+    let builder = tokio::task::spawn_blocking(move || {
+        let mut built = 0;
+        while building.load(Ordering::Relaxed) {
+            built += usize::from(!vitrine_server::http::page_routes().is_empty());
+            std::thread::yield_now();
+        }
+        built
+    });
+    let product = format!("/p/{slug}");
+    for path in ["/", product.as_str(), "/search?q=heart", "/cart"].repeat(3) {
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(10), app.get(path)).await;
+        let res = answer.unwrap_or_else(|_| {
+            panic!("GET {path} did not answer within 10 s while routes were built")
+        });
+        assert_eq!(res.status().as_u16(), 200, "GET {path}");
+    }
+    drop(stop);
+    assert!(
+        builder.await.expect("builder") > 0,
+        "routes were built meanwhile"
+    );
+}
