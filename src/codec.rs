@@ -88,13 +88,17 @@ async fn watched<T>(
     data: impl Future<Output = T>,
 ) -> T {
     let started = std::time::Instant::now();
+    tracing::debug!(resource = %at, "page data started");
     let mut data = std::pin::pin!(data);
     loop {
         match tokio::time::timeout(SLOW_PAGE_DATA, data.as_mut()).await {
             Ok(value) => {
                 let waited = started.elapsed();
+                let millis = waited.as_millis() as u64;
                 if waited >= SLOW_PAGE_DATA {
-                    tracing::warn!(resource = %at, millis = waited.as_millis() as u64, "slow page data finished");
+                    tracing::warn!(resource = %at, millis, "slow page data finished");
+                } else {
+                    tracing::debug!(resource = %at, millis, "page data finished");
                 }
                 return value;
             }

@@ -140,6 +140,7 @@ pub async fn page_deadline(
         return next.run(req).await;
     }
     let path = req.uri().path().to_string();
+    tracing::debug!(%method, %path, "page started");
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(res) => res,
         Err(_) => {
