@@ -79,9 +79,11 @@ where
 const SLOW_PAGE_DATA: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs a page's data future on the server, logging (with the page's source location, never
-/// the request) each time it has been pending for another [`SLOW_PAGE_DATA`]: when a page
-/// times out (`page timed out` in the log), these lines say whether its data was still
-/// loading or had finished and the render itself stalled.
+/// the request) each time it has been pending for another [`SLOW_PAGE_DATA`], and at debug
+/// level when it starts and finishes: when a page times out (`page timed out` in the log),
+/// these lines say whether its data was still loading, had finished (the render stalled), or
+/// never started (Leptos parked it: how the route-generation hang showed itself, see
+/// `http::page_routes` in the server).
 #[cfg(feature = "ssr")]
 async fn watched<T>(
     at: &'static std::panic::Location<'static>,

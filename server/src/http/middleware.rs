@@ -127,8 +127,9 @@ fn new_visitor_id() -> String {
 pub const PAGE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Answers 503 with `Retry-After` when a GET or HEAD has not finished within `limit`, instead
-/// of holding the connection open forever (see README, "Known problems": a render that never
-/// completed). Reads only: a form post keeps its transaction's own timeouts, so an order is
+/// of holding the connection open forever (README, "Known problems": the render that never
+/// completed, since fixed in `http::page_routes`, and a guard against whatever else might
+/// stall a page). Reads only: a form post keeps its transaction's own timeouts, so an order is
 /// never cut off half way. The log line names the path, never the query.
 pub async fn page_deadline(
     State(limit): State<std::time::Duration>,
