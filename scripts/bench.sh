@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Load benchmark of the release server on loopback (bounded: a few 10-second wrk runs):
-#   1. latency of the SSR product page, one connection at a time (server time p50/p99);
-#   2. throughput of the same page with 8 connections;
-#   3. throughput of the same bytes served as a static file, for the DESIGN.md budget
+# Load benchmark of the release server on loopback (bounded: five 10-second wrk runs):
+#   1. latency of the SSR product page for a returning visitor (a visitor cookie: rendered for
+#      every request), one connection at a time (server time p50/p99);
+#   2. throughput of that page with 8 connections;
+#   3. latency and 4. throughput of the same page for first visits and crawlers (no cookie:
+#      served from the page cache, rendered at most once a second);
+#   5. throughput of the same bytes served as a static file, for the DESIGN.md budget
 #      "SSR at least half the throughput of static".
 # Needs `scripts/build.sh --test` first (release server, dist/, wrk).
 set -euo pipefail
@@ -23,9 +26,14 @@ start_bench_server "$work" "$work/site"
 page="$url/p/$slug"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
 echo "page: $page ($(wc -c <"$work/site/bench-static.html") bytes of HTML)"
-echo; echo "== SSR product page, 1 connection (latency) =="
+returning="Cookie: vid=0123456789abcdef0123456789abcdef"
+echo; echo "== SSR product page, returning visitor (rendered each time), 1 connection (latency) =="
+wrk -t1 -c1 -d"${DURATION}s" --latency -H "$returning" "$page" | grep -E "Latency|50%|75%|90%|99%|Requests/sec"
+echo; echo "== SSR product page, returning visitor, 8 connections (throughput) =="
+wrk -t2 -c8 -d"${DURATION}s" --latency -H "$returning" "$page" | grep -E "Latency|50%|99%|Requests/sec"
+echo; echo "== SSR product page, first visits (no cookie: page cache), 1 connection (latency) =="
 wrk -t1 -c1 -d"${DURATION}s" --latency "$page" | grep -E "Latency|50%|75%|90%|99%|Requests/sec"
-echo; echo "== SSR product page, 8 connections (throughput) =="
+echo; echo "== SSR product page, first visits, 8 connections (throughput) =="
 wrk -t2 -c8 -d"${DURATION}s" --latency "$page" | grep -E "Latency|50%|99%|Requests/sec"
 echo; echo "== the same bytes as a static file, 8 connections =="
 wrk -t2 -c8 -d"${DURATION}s" --latency "$url/bench-static.html" | grep -E "Latency|50%|99%|Requests/sec"

@@ -82,6 +82,11 @@ struct ServeArgs {
     /// hours (default 24; 0 turns it off). Replicas share one run per interval.
     #[arg(long, env = "VITRINE_PROPOSE_PRICES_EVERY_HOURS")]
     propose_prices_every_hours: Option<f64>,
+    /// Serve a page rendered for a visitor without cookies (a first visit, a crawler) again
+    /// to the next such visitor for this many milliseconds (default 1000; 0 turns it off).
+    /// Any change made through this server drops every kept page at once.
+    #[arg(long, env = "VITRINE_PAGE_CACHE_MS")]
+    page_cache_ms: Option<u64>,
     /// Where recommendation models are published (default: `models/` beside the SQLite file,
     /// else data/models).
     #[arg(long, env = "VITRINE_MODELS_DIR")]
@@ -171,6 +176,9 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: String) -> anyho
         .or(file.propose_prices_every_hours)
         .unwrap_or(24.0);
     config.propose_prices_every = config::job_interval("propose-prices-every-hours", hours)?;
+    if let Some(ms) = args.page_cache_ms.or(file.page_cache_ms) {
+        config.page_cache = config::page_cache(ms)?;
+    }
     if let Some(dir) = args.models_dir {
         config.models_dir = dir;
     }

@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/vitrine.db?mode=rwc";
+/// How long a page for a visitor without cookies is kept (`--page-cache-ms`).
+pub const DEFAULT_PAGE_CACHE: std::time::Duration = std::time::Duration::from_secs(1);
 pub const DEFAULT_SEED_CSV: &str = "data/seed/online_retail_2010-12-01_to_2010-12-20.csv";
 
 /// What the server needs to start.
@@ -29,6 +31,9 @@ pub struct Config {
     /// How often the pricing engine proposes prices in the background (`None`: never;
     /// `vitrine serve` defaults to daily, tests to never).
     pub propose_prices_every: Option<std::time::Duration>,
+    /// How long a page rendered for a request without cookies is served again to the next
+    /// such request (`http::page_cache`; zero: never).
+    pub page_cache: std::time::Duration,
 }
 
 impl Config {
@@ -44,6 +49,7 @@ impl Config {
             seed_csv: Some(PathBuf::from(DEFAULT_SEED_CSV)),
             train_every: None,
             propose_prices_every: None,
+            page_cache: DEFAULT_PAGE_CACHE,
         }
     }
 }
@@ -60,6 +66,7 @@ pub struct FileConfig {
     pub seed_on_empty: Option<bool>,
     pub train_every_hours: Option<f64>,
     pub propose_prices_every_hours: Option<f64>,
+    pub page_cache_ms: Option<u64>,
 }
 
 impl FileConfig {
@@ -93,6 +100,14 @@ pub fn job_interval(flag: &str, hours: f64) -> anyhow::Result<Option<std::time::
         anyhow::bail!("--{flag} must be 0 (off) or between 0.017 (a minute) and 8784, got {hours}");
     }
     Ok(Some(std::time::Duration::from_secs_f64(hours * 3600.0)))
+}
+
+/// The page cache's lifetime from `--page-cache-ms`: 0 (off) up to a minute.
+pub fn page_cache(ms: u64) -> anyhow::Result<std::time::Duration> {
+    if ms > 60_000 {
+        anyhow::bail!("--page-cache-ms must be between 0 (off) and 60000 (a minute), got {ms}");
+    }
+    Ok(std::time::Duration::from_millis(ms))
 }
 
 #[cfg(test)]

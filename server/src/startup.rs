@@ -93,6 +93,7 @@ impl Application {
             assets,
             payments,
             events,
+            page_cache: Arc::new(http::page_cache::PageCache::new(config.page_cache)),
         });
         Ok(Application {
             listener,

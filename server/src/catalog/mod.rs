@@ -75,6 +75,11 @@ impl CatalogService {
         Ok(service)
     }
 
+    /// Running experiments and the slots' shipped defaults.
+    pub fn experiments(&self) -> &Arc<crate::experiments::serving::Experiments> {
+        &self.experiments
+    }
+
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

@@ -232,7 +232,7 @@ pub async fn colours_of(db: &Db, stem: &str) -> anyhow::Result<Vec<String>> {
 }
 
 /// The stem a product slug ends with (`white-heart-85123` -> `85123`).
-pub(super) fn stem_of_slug(slug: &str) -> Option<String> {
+pub(crate) fn stem_of_slug(slug: &str) -> Option<String> {
     let stem = slug.rsplit('-').next()?;
     (!stem.is_empty() && stem.len() <= 20 && stem.bytes().all(|b| b.is_ascii_alphanumeric()))
         .then(|| stem.to_ascii_uppercase())

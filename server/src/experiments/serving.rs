@@ -30,7 +30,8 @@ const QUEUE: usize = 10_000;
 /// Rows per INSERT.
 const BATCH: usize = 200;
 
-/// A slot marketers can vary (the `experiments.slot` values).
+/// A slot marketers can vary (the `experiments.slot` values). The pages that read a slot are
+/// listed with it in `http::page_cache` (their cached copies are kept per variant).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SlotKey {
     HomeHero,

@@ -6,6 +6,7 @@ pub mod cart_forms;
 pub mod checkout;
 pub mod middleware;
 pub mod order_forms;
+pub mod page_cache;
 pub mod privacy_form;
 pub mod seo_routes;
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub assets: Arc<Assets>,
     pub payments: Arc<dyn crate::payments::PaymentProvider>,
     pub events: crate::events::EventSink,
+    /// Whole pages for requests without cookies, kept for a moment.
+    pub page_cache: Arc<page_cache::PageCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -84,6 +87,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::admin::router())
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::page_cache,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             middleware::PAGE_DEADLINE,
             middleware::page_deadline,

@@ -13,6 +13,7 @@ mod helpers;
 mod import;
 mod member_tiers;
 mod orders;
+mod page_cache;
 mod pages;
 mod prices;
 mod pricing_engine;

@@ -1,0 +1,351 @@
+//! A short-lived cache of whole pages for requests without cookies: first visits, crawlers,
+//! link previews, uptime checks (a "microcache").
+//!
+//! Such a request's page depends on nothing about the sender except the variants their fresh
+//! visitor id draws in the running experiments and whether they may be profiled (`Sec-GPC`,
+//! crawlers): no cart, no history, no switch. So the rendered page is kept for a moment under
+//! (path and query, profiled, the variant of each running experiment the page reads) and
+//! served again to the next such request, with what the render would have done besides (the product view event,
+//! the experiment exposures) done again for the new visitor. Every visitor with a cookie, and
+//! every page that depends on one (cart, checkout, orders, the console), is rendered afresh.
+//!
+//! How fresh: an entry lives at most the configured time (`page_cache_ms`, 1 s by default),
+//! and every form post or console action this process serves drops all of them (the
+//! generation below), so what a shopper or marketer changes here shows on the next page. What
+//! changes elsewhere (another replica, the command line, a price scheduled for a moment) shows
+//! within the lifetime. Checkout checks stock and price itself, so a page a second old never
+//! sells what is gone.
+
+use super::AppState;
+use crate::events::{EventKind, Visitor};
+use crate::experiments::serving::SlotKey;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Pages kept at most; past this, expired ones are swept and new ones wait for room.
+const MAX_ENTRIES: usize = 2_000;
+/// A page larger than this is served but not kept.
+const MAX_BODY: usize = 512 * 1024;
+/// Longer URLs (hostile or generated query strings) are not kept.
+const MAX_URI: usize = 300;
+/// The header that says whether a page came from the cache (`hit`) or was rendered (`miss`).
+pub const CACHE_HEADER: &str = "x-page-cache";
+
+/// The cache of one store.
+pub struct PageCache {
+    ttl: Duration,
+    generation: AtomicU64,
+    entries: Mutex<HashMap<Key, Entry>>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+struct Key {
+    uri: String,
+    profiled: bool,
+    /// (slot, variant position) of the running experiment in each slot the page reads.
+    variants: Vec<(&'static str, usize)>,
+}
+
+struct Entry {
+    generation: u64,
+    stored: Instant,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl PageCache {
+    /// A cache whose pages live `ttl` (zero: nothing is kept).
+    pub fn new(ttl: Duration) -> Self {
+        PageCache {
+            ttl,
+            generation: AtomicU64::new(0),
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Drops every page: something a page shows may have changed.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    fn get(&self, key: &Key) -> Option<Response> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get(key)?;
+        if entry.generation != self.generation() || entry.stored.elapsed() >= self.ttl {
+            return None;
+        }
+        let mut res = Response::new(Body::from(entry.body.clone()));
+        *res.status_mut() = entry.status;
+        *res.headers_mut() = entry.headers.clone();
+        Some(res)
+    }
+
+    /// Keeps a page rendered from what the database held at `generation`.
+    fn put(&self, key: Key, generation: u64, status: StatusCode, headers: HeaderMap, body: Bytes) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_ENTRIES {
+            let current = self.generation();
+            entries.retain(|_, e| e.generation == current && e.stored.elapsed() < self.ttl);
+            if entries.len() >= MAX_ENTRIES {
+                return;
+            }
+        }
+        entries.insert(
+            key,
+            Entry {
+                generation,
+                stored: Instant::now(),
+                status,
+                headers,
+                body,
+            },
+        );
+    }
+}
+
+/// The experiment slots a page's render reads: its key holds the visitor's variant in each, and
+/// a page served from the cache records the exposures the render would have. A page that
+/// starts reading another slot must be listed with it here (the integration tests in
+/// `tests/api/page_cache.rs` check the hero on the home page).
+fn slots_of(path: &str) -> Option<&'static [SlotKey]> {
+    match path {
+        "/" => Some(&[SlotKey::HomeHero, SlotKey::RecsAlgorithm]),
+        "/search" => Some(&[]),
+        _ if path.starts_with("/c/") => Some(&[]),
+        _ if path.starts_with("/p/") => Some(&[SlotKey::ProductLayout, SlotKey::RecsAlgorithm]),
+        _ => None,
+    }
+}
+
+/// The slots of the page this request asks for, when its answer may come from the cache.
+fn cacheable(req: &Request) -> Option<&'static [SlotKey]> {
+    let headers = req.headers();
+    let plain = req.method() == Method::GET
+        && !headers.contains_key(header::COOKIE)
+        && !headers.contains_key(header::AUTHORIZATION)
+        && !super::wants_json(headers)
+        && req.uri().to_string().len() <= MAX_URI;
+    plain.then(|| slots_of(req.uri().path())).flatten()
+}
+
+/// Serves pages from the cache (see the module documentation), and drops the cache after any
+/// request that may have changed something: every method but GET and HEAD, except the
+/// hydrated app's server functions (`/api/…`, reads only).
+pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let cache = state.page_cache.clone();
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let writes = !req.uri().path().starts_with("/api/");
+        let res = next.run(req).await;
+        if writes {
+            cache.invalidate();
+        }
+        return res;
+    }
+    let (Some(slots), Some(visitor)) = (cacheable(&req), req.extensions().get::<Visitor>()) else {
+        return next.run(req).await;
+    };
+    if cache.ttl.is_zero() {
+        return next.run(req).await;
+    }
+    let visitor = visitor.clone();
+    let experiments = state.catalog.experiments();
+    let snapshot = experiments.snapshot().await;
+    let mut variants: Vec<(&'static str, usize)> = slots
+        .iter()
+        .filter_map(|slot| {
+            let running = snapshot.running.get(slot.key())?;
+            let position = vitrine::experiments::assign(&visitor.id, &running.id, &running.weights);
+            Some((slot.key(), position))
+        })
+        .collect();
+    variants.sort_unstable();
+    let key = Key {
+        uri: req.uri().to_string(),
+        profiled: visitor.profiled,
+        variants,
+    };
+    if let Some(mut res) = cache.get(&key) {
+        // What the render does besides the page, done for this visitor.
+        for slot in slots {
+            experiments
+                .content::<serde::de::IgnoredAny>(*slot, Some(&visitor))
+                .await;
+        }
+        if let Some(stem) = req
+            .uri()
+            .path()
+            .strip_prefix("/p/")
+            .and_then(crate::catalog::queries::stem_of_slug)
+        {
+            state.events.record(&visitor, EventKind::View, &stem);
+        }
+        res.headers_mut()
+            .insert(CACHE_HEADER, HeaderValue::from_static("hit"));
+        return res;
+    }
+    let generation = cache.generation();
+    let res = next.run(req).await;
+    let keep = res.status() == StatusCode::OK
+        && !res.headers().contains_key(header::SET_COOKIE)
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+    if !keep {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let body = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!(error = %e, "a page's body failed while being read");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "10")],
+                "This page could not be prepared. Please try again in a moment.",
+            )
+                .into_response();
+        }
+    };
+    if body.len() <= MAX_BODY {
+        cache.put(
+            key,
+            generation,
+            parts.status,
+            parts.headers.clone(),
+            body.clone(),
+        );
+    }
+    parts
+        .headers
+        .insert(CACHE_HEADER, HeaderValue::from_static("miss"));
+    Response::from_parts(parts, Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(uri: &str) -> Key {
+        Key {
+            uri: uri.to_string(),
+            profiled: true,
+            variants: vec![("home_hero", 1)],
+        }
+    }
+
+    fn put(cache: &PageCache, uri: &str, generation: u64, body: &'static str) {
+        cache.put(
+            key(uri),
+            generation,
+            StatusCode::OK,
+            HeaderMap::new(),
+            Bytes::from_static(body.as_bytes()),
+        );
+    }
+
+    async fn body_of(res: Response) -> String {
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+
+    #[tokio::test]
+    async fn a_kept_page_is_served_until_it_expires() {
+        let cache = PageCache::new(Duration::from_millis(100));
+        put(&cache, "/p/mug-1", 0, "mug");
+        let res = cache.get(&key("/p/mug-1")).expect("kept");
+        assert_eq!(body_of(res).await, "mug");
+        assert!(cache.get(&key("/p/mug-2")).is_none());
+        let other_variant = Key {
+            variants: vec![("home_hero", 0)],
+            ..key("/p/mug-1")
+        };
+        assert!(cache.get(&other_variant).is_none());
+        std::thread::sleep(Duration::from_millis(120));
+        assert!(cache.get(&key("/p/mug-1")).is_none());
+    }
+
+    #[test]
+    fn a_write_drops_every_page_and_a_render_older_than_it_is_never_served() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        put(&cache, "/", 0, "home");
+        assert!(cache.get(&key("/")).is_some());
+        cache.invalidate();
+        assert!(cache.get(&key("/")).is_none());
+        // Rendered from before the write, stored after it.
+        put(&cache, "/", 0, "stale home");
+        assert!(cache.get(&key("/")).is_none());
+        put(&cache, "/", 1, "fresh home");
+        assert!(cache.get(&key("/")).is_some());
+    }
+
+    #[test]
+    fn a_zero_lifetime_keeps_nothing() {
+        let cache = PageCache::new(Duration::ZERO);
+        put(&cache, "/", 0, "home");
+        assert!(cache.get(&key("/")).is_none());
+    }
+
+    #[test]
+    fn the_cache_holds_at_most_its_limit() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        for i in 0..MAX_ENTRIES + 10 {
+            cache.put(
+                key(&format!("/p/{i}")),
+                0,
+                StatusCode::OK,
+                HeaderMap::new(),
+                Bytes::new(),
+            );
+        }
+        assert_eq!(cache.entries.lock().expect("lock").len(), MAX_ENTRIES);
+        cache.invalidate();
+        put(&cache, "/p/new", 1, "new");
+        assert!(cache.get(&key("/p/new")).is_some());
+    }
+
+    fn request(uri: &str, headers: &[(&'static str, &'static str)]) -> Request {
+        let mut builder = Request::builder().uri(uri);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(Body::empty()).expect("request")
+    }
+
+    #[test]
+    fn only_cookieless_store_pages_are_cacheable() {
+        assert!(cacheable(&request("/", &[])).is_some());
+        assert!(cacheable(&request("/c/mugs?page=2", &[])).is_some());
+        assert!(cacheable(&request("/search?q=heart", &[])).is_some());
+        assert!(cacheable(&request("/p/white-mug-85123A", &[])).is_some());
+        assert!(cacheable(&request("/p/mug-1", &[("cookie", "vid=abc")])).is_none());
+        assert!(cacheable(&request("/p/mug-1", &[("accept", "application/json")])).is_none());
+        for page in [
+            "/cart",
+            "/checkout",
+            "/orders",
+            "/orders/V1",
+            "/admin",
+            "/privacy",
+        ] {
+            assert!(cacheable(&request(page, &[])).is_none(), "{page}");
+        }
+        let long = format!("/search?q={}", "a".repeat(MAX_URI));
+        assert!(cacheable(&request(&long, &[])).is_none());
+    }
+}
