@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Load benchmark of the release server on loopback (bounded: five 10-second wrk runs):
+# Load benchmark of the release server on loopback (bounded: six 10-second wrk runs):
 #   1. latency of the SSR product page for a returning visitor (a visitor cookie: rendered for
 #      every request), one connection at a time (server time p50/p99);
 #   2. throughput of that page with 8 connections;
 #   3. latency and 4. throughput of the same page for first visits and crawlers (no cookie:
 #      served from the page cache, rendered at most once a second);
-#   5. throughput of the same bytes served as a static file, for the DESIGN.md budget
+#   5. throughput of that page for first visits that accept brotli, as browsers do;
+#   6. throughput of the same bytes served as a static file, for the DESIGN.md budget
 #      "SSR at least half the throughput of static".
 # Needs `scripts/build.sh --test` first (release server, dist/, wrk).
 set -euo pipefail
@@ -35,5 +36,7 @@ echo; echo "== SSR product page, first visits (no cookie: page cache), 1 connect
 wrk -t1 -c1 -d"${DURATION}s" --latency "$page" | grep -E "Latency|50%|75%|90%|99%|Requests/sec"
 echo; echo "== SSR product page, first visits, 8 connections (throughput) =="
 wrk -t2 -c8 -d"${DURATION}s" --latency "$page" | grep -E "Latency|50%|99%|Requests/sec"
+echo; echo "== SSR product page, first visits asking for brotli as browsers do, 8 connections =="
+wrk -t2 -c8 -d"${DURATION}s" --latency -H "Accept-Encoding: gzip, deflate, br" "$page" | grep -E "Latency|50%|99%|Requests/sec"
 echo; echo "== the same bytes as a static file, 8 connections =="
 wrk -t2 -c8 -d"${DURATION}s" --latency "$url/bench-static.html" | grep -E "Latency|50%|99%|Requests/sec"

@@ -118,14 +118,7 @@ impl Assets {
         let Some(asset) = self.bundle.get(name).filter(|_| hash == self.hash) else {
             return (StatusCode::NOT_FOUND, "Not found").into_response();
         };
-        let accepts = |coding: &str| {
-            request
-                .get_all(header::ACCEPT_ENCODING)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .any(|c| c.trim().split(';').next() == Some(coding) && !c.contains("q=0"))
-        };
+        let accepts = |coding: &str| super::accepts_encoding(request, coding);
         let (body, encoding) = match (&asset.brotli, &asset.gzip) {
             (Some(br), _) if accepts("br") => (br.clone(), Some("br")),
             (_, Some(gz)) if accepts("gzip") => (gz.clone(), Some("gzip")),

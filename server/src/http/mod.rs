@@ -127,6 +127,28 @@ pub(crate) fn wants_json(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|v| v.contains("application/json"))
 }
 
+/// Whether the request's `Accept-Encoding` accepts `coding` (`br`, `gzip`): named with no
+/// `q` or a `q` above zero.
+pub(crate) fn accepts_encoding(headers: &axum::http::HeaderMap, coding: &str) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let named = parts
+                .next()
+                .is_some_and(|name| name.trim().eq_ignore_ascii_case(coding));
+            let quality = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .map(|q| q.trim().parse::<f32>().unwrap_or(0.0))
+                .next()
+                .unwrap_or(1.0);
+            named && quality > 0.0
+        })
+}
+
 /// `"; Secure"` for a cookie when the request came over TLS (via the proxy), else `""`.
 pub(crate) fn secure(headers: &axum::http::HeaderMap) -> &'static str {
     if headers
@@ -190,4 +212,28 @@ async fn product_image(State(state): State<AppState>, Path(file): Path<String>) 
         svg,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn accepting(value: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+        h
+    }
+
+    #[test]
+    fn accepted_encodings_follow_their_quality() {
+        assert!(accepts_encoding(&accepting("gzip, deflate, br"), "br"));
+        assert!(accepts_encoding(&accepting("gzip;q=1.0, BR;q=0.5"), "br"));
+        assert!(!accepts_encoding(&accepting("gzip, br;q=0"), "br"));
+        assert!(!accepts_encoding(&accepting("br;q=0.000"), "br"));
+        assert!(accepts_encoding(&accepting("br;q=0.001"), "br"));
+        assert!(!accepts_encoding(&accepting("gzip"), "br"));
+        assert!(!accepts_encoding(&accepting("brotli"), "br"));
+        assert!(!accepts_encoding(&HeaderMap::new(), "gzip"));
+    }
 }

@@ -25,8 +25,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Pages kept at most; past this, expired ones are swept and new ones wait for room.
@@ -42,7 +43,7 @@ pub const CACHE_HEADER: &str = "x-page-cache";
 pub struct PageCache {
     ttl: Duration,
     generation: AtomicU64,
-    entries: Mutex<HashMap<Key, Entry>>,
+    entries: Mutex<HashMap<Key, Arc<Entry>>>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
@@ -59,6 +60,62 @@ struct Entry {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// The body compressed, made on the first hit that asks for it.
+    brotli: OnceLock<Bytes>,
+    gzip: OnceLock<Bytes>,
+}
+
+/// Compression for kept pages: fast settings (made at most once per page and lifetime, on the
+/// request path), about a third of the size, like what the compression layer sends.
+const BROTLI_QUALITY: u32 = 5;
+const GZIP_LEVEL: u32 = 6;
+
+impl Entry {
+    /// The response to a request with `request` headers: brotli or gzip when it accepts them.
+    fn response(&self, request: &HeaderMap) -> Response {
+        let (body, encoding) = if super::accepts_encoding(request, "br") {
+            (
+                self.brotli.get_or_init(|| brotli(&self.body)).clone(),
+                Some("br"),
+            )
+        } else if super::accepts_encoding(request, "gzip") {
+            (
+                self.gzip.get_or_init(|| gzip(&self.body)).clone(),
+                Some("gzip"),
+            )
+        } else {
+            (self.body.clone(), None)
+        };
+        let mut res = Response::new(Body::from(body));
+        *res.status_mut() = self.status;
+        *res.headers_mut() = self.headers.clone();
+        let headers = res.headers_mut();
+        headers.remove(header::CONTENT_LENGTH);
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if let Some(encoding) = encoding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        res
+    }
+}
+
+fn brotli(body: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(body.len() / 3);
+    {
+        let mut w = ::brotli::CompressorWriter::new(&mut out, 16 * 1024, BROTLI_QUALITY, 22);
+        // Writing into a Vec cannot fail.
+        let _ = w.write_all(body);
+    }
+    out.into()
+}
+
+fn gzip(body: &[u8]) -> Bytes {
+    let mut w = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 3),
+        flate2::Compression::new(GZIP_LEVEL),
+    );
+    let _ = w.write_all(body);
+    w.finish().unwrap_or_default().into()
 }
 
 impl PageCache {
@@ -80,16 +137,11 @@ impl PageCache {
         self.generation.load(Ordering::SeqCst)
     }
 
-    fn get(&self, key: &Key) -> Option<Response> {
+    fn get(&self, key: &Key) -> Option<Arc<Entry>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let entry = entries.get(key)?;
-        if entry.generation != self.generation() || entry.stored.elapsed() >= self.ttl {
-            return None;
-        }
-        let mut res = Response::new(Body::from(entry.body.clone()));
-        *res.status_mut() = entry.status;
-        *res.headers_mut() = entry.headers.clone();
-        Some(res)
+        let fresh = entry.generation == self.generation() && entry.stored.elapsed() < self.ttl;
+        fresh.then(|| entry.clone())
     }
 
     /// Keeps a page rendered from what the database held at `generation`.
@@ -104,13 +156,15 @@ impl PageCache {
         }
         entries.insert(
             key,
-            Entry {
+            Arc::new(Entry {
                 generation,
                 stored: Instant::now(),
                 status,
                 headers,
                 body,
-            },
+                brotli: OnceLock::new(),
+                gzip: OnceLock::new(),
+            }),
         );
     }
 }
@@ -176,7 +230,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         profiled: visitor.profiled,
         variants,
     };
-    if let Some(mut res) = cache.get(&key) {
+    if let Some(entry) = cache.get(&key) {
         // What the render does besides the page, done for this visitor.
         for slot in slots {
             experiments
@@ -191,6 +245,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         {
             state.events.record(&visitor, EventKind::View, &stem);
         }
+        let mut res = entry.response(req.headers());
         res.headers_mut()
             .insert(CACHE_HEADER, HeaderValue::from_static("hit"));
         return res;
@@ -268,8 +323,8 @@ mod tests {
     async fn a_kept_page_is_served_until_it_expires() {
         let cache = PageCache::new(Duration::from_millis(100));
         put(&cache, "/p/mug-1", 0, "mug");
-        let res = cache.get(&key("/p/mug-1")).expect("kept");
-        assert_eq!(body_of(res).await, "mug");
+        let entry = cache.get(&key("/p/mug-1")).expect("kept");
+        assert_eq!(body_of(entry.response(&HeaderMap::new())).await, "mug");
         assert!(cache.get(&key("/p/mug-2")).is_none());
         let other_variant = Key {
             variants: vec![("home_hero", 0)],
@@ -278,6 +333,68 @@ mod tests {
         assert!(cache.get(&other_variant).is_none());
         std::thread::sleep(Duration::from_millis(120));
         assert!(cache.get(&key("/p/mug-1")).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_kept_page_is_sent_compressed_as_the_request_accepts() {
+        use std::io::Read;
+        let cache = PageCache::new(Duration::from_secs(60));
+        let page = "<p>a mug</p>".repeat(500);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(page.len()));
+        cache.put(
+            key("/"),
+            0,
+            StatusCode::OK,
+            headers,
+            Bytes::from(page.clone()),
+        );
+        let entry = cache.get(&key("/")).expect("kept");
+        let accepting = |value: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+            h
+        };
+        let unpacked = |res: Response| async move {
+            let encoding = res
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().expect("ascii").to_string());
+            assert_eq!(res.headers()[header::VARY], "accept-encoding");
+            assert!(res.headers().get(header::CONTENT_LENGTH).is_none());
+            let raw = axum::body::to_bytes(res.into_body(), usize::MAX)
+                .await
+                .expect("body");
+            let mut text = String::new();
+            match encoding.as_deref() {
+                Some("br") => brotli::Decompressor::new(&raw[..], 4096)
+                    .read_to_string(&mut text)
+                    .expect("brotli"),
+                Some("gzip") => flate2::read::GzDecoder::new(&raw[..])
+                    .read_to_string(&mut text)
+                    .expect("gzip"),
+                None => {
+                    text = String::from_utf8(raw.to_vec()).expect("utf-8");
+                    0
+                }
+                Some(other) => panic!("unexpected encoding {other}"),
+            };
+            (encoding, raw.len(), text)
+        };
+        let (encoding, size, text) =
+            unpacked(entry.response(&accepting("gzip, deflate, br"))).await;
+        assert_eq!(
+            (encoding.as_deref(), text.as_str()),
+            (Some("br"), page.as_str())
+        );
+        assert!(size < page.len() / 3, "{size} bytes");
+        let (encoding, _, text) = unpacked(entry.response(&accepting("gzip, br;q=0"))).await;
+        assert_eq!(
+            (encoding.as_deref(), text.as_str()),
+            (Some("gzip"), page.as_str())
+        );
+        let (encoding, _, text) = unpacked(entry.response(&HeaderMap::new())).await;
+        assert_eq!((encoding.as_deref(), text.as_str()), (None, page.as_str()));
     }
 
     #[test]
