@@ -1,13 +1,15 @@
-//! A short-lived cache of whole pages for requests without cookies: first visits, crawlers,
-//! link previews, uptime checks (a "microcache").
+//! A short-lived cache of whole pages for requests that carry nothing personal: first visits,
+//! crawlers, link previews, uptime checks, and returning visitors without a cart on product,
+//! category and search pages (a "microcache").
 //!
-//! Such a request's page depends on nothing about the sender except the variants their fresh
+//! Such a request's page depends on nothing about the sender except the variants their
 //! visitor id draws in the running experiments and whether they may be profiled (`Sec-GPC`,
-//! crawlers): no cart, no history, no switch. So the rendered page is kept for a moment under
+//! crawlers, the switch): no cart, no history. So the rendered page is kept for a moment under
 //! (path and query, profiled, the variant of each running experiment the page reads) and
 //! served again to the next such request, with what the render would have done besides (the product view event,
-//! the experiment exposures) done again for the new visitor. Every visitor with a cookie, and
-//! every page that depends on one (cart, checkout, orders, the console), is rendered afresh.
+//! the experiment exposures) done again for the new visitor. A visitor with a cart or a staff
+//! session, a returning visitor's home page (their own recommendations), and every page that
+//! depends on a cookie (cart, checkout, orders, privacy, the console) are rendered afresh.
 //!
 //! How fresh: an entry lives at most the configured time (`page_cache_ms`, 1 s by default),
 //! and every form post or console action this process serves drops all of them (the
@@ -183,15 +185,40 @@ fn slots_of(path: &str) -> Option<&'static [SlotKey]> {
     }
 }
 
+/// The cookies a request whose page may come from the cache can carry: the visitor id and the
+/// personalisation switch, whose effects on these pages are in the key (the variants, whether
+/// the visitor may be profiled). Any other cookie (a cart, a staff session, one this store
+/// does not know) means a page rendered for this request.
+const SHAREABLE_COOKIES: [&str; 2] = [
+    super::middleware::VISITOR_COOKIE,
+    vitrine::privacy::PERSONALISE_COOKIE,
+];
+
 /// The slots of the page this request asks for, when its answer may come from the cache.
-fn cacheable(req: &Request) -> Option<&'static [SlotKey]> {
+fn cacheable(req: &Request, visitor: &Visitor) -> Option<&'static [SlotKey]> {
     let headers = req.headers();
+    let shareable_cookies =
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .all(|value| match value.to_str() {
+                Ok(text) => text
+                    .split(';')
+                    .map(|pair| pair.split('=').next().unwrap_or_default().trim())
+                    .all(|name| name.is_empty() || SHAREABLE_COOKIES.contains(&name)),
+                Err(_) => false,
+            });
+    let path = req.uri().path();
+    // The home page's "Recommended for you" comes from a returning visitor's own history.
+    let own_history =
+        path == "/" && visitor.profiled && super::middleware::visitor_id(headers).is_some();
     let plain = req.method() == Method::GET
-        && !headers.contains_key(header::COOKIE)
+        && shareable_cookies
+        && !own_history
         && !headers.contains_key(header::AUTHORIZATION)
         && !super::wants_json(headers)
         && req.uri().to_string().len() <= MAX_URI;
-    plain.then(|| slots_of(req.uri().path())).flatten()
+    plain.then(|| slots_of(path)).flatten()
 }
 
 /// Serves pages from the cache (see the module documentation), and drops the cache after any
@@ -207,7 +234,10 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         }
         return res;
     }
-    let (Some(slots), Some(visitor)) = (cacheable(&req), req.extensions().get::<Visitor>()) else {
+    let Some(visitor) = req.extensions().get::<Visitor>() else {
+        return next.run(req).await;
+    };
+    let Some(slots) = cacheable(&req, visitor) else {
         return next.run(req).await;
     };
     if cache.ttl.is_zero() {
@@ -445,13 +475,44 @@ mod tests {
     }
 
     #[test]
-    fn only_cookieless_store_pages_are_cacheable() {
-        assert!(cacheable(&request("/", &[])).is_some());
-        assert!(cacheable(&request("/c/mugs?page=2", &[])).is_some());
-        assert!(cacheable(&request("/search?q=heart", &[])).is_some());
-        assert!(cacheable(&request("/p/white-mug-85123A", &[])).is_some());
-        assert!(cacheable(&request("/p/mug-1", &[("cookie", "vid=abc")])).is_none());
-        assert!(cacheable(&request("/p/mug-1", &[("accept", "application/json")])).is_none());
+    fn only_pages_that_depend_on_no_cookie_of_the_visitor_are_cacheable() {
+        let fresh = Visitor {
+            id: "0123456789abcdef0123456789abcdef".to_string(),
+            profiled: true,
+        };
+        let unprofiled = Visitor {
+            profiled: false,
+            ..fresh.clone()
+        };
+        let ok = |uri: &str, headers: &[(&'static str, &'static str)], visitor: &Visitor| {
+            cacheable(&request(uri, headers), visitor).is_some()
+        };
+        assert!(ok("/", &[], &fresh));
+        assert!(ok("/c/mugs?page=2", &[], &fresh));
+        assert!(ok("/search?q=heart", &[], &fresh));
+        assert!(ok("/p/white-mug-85123A", &[], &fresh));
+        // A returning visitor without a cart shares product, category and search pages...
+        let returning = ("cookie", "vid=0123456789abcdef0123456789abcdef");
+        let switched_off = ("cookie", "personalise=off");
+        assert!(ok("/p/mug-1", &[returning], &fresh));
+        assert!(ok("/c/mugs", &[returning, switched_off], &unprofiled));
+        // ...but not the home page, whose recommendations are their own, unless switched off.
+        assert!(!ok("/", &[returning], &fresh));
+        assert!(ok("/", &[returning, switched_off], &unprofiled));
+        // A cart, a staff session or an unknown cookie: rendered for them.
+        assert!(!ok(
+            "/p/mug-1",
+            &[returning, ("cookie", "x=1; cart=abc")],
+            &fresh
+        ));
+        assert!(!ok(
+            "/p/mug-1",
+            &[returning, ("cookie", "vitrine_staff=s")],
+            &fresh
+        ));
+        assert!(!ok("/p/mug-1", &[("cookie", "other=1")], &fresh));
+        assert!(!ok("/p/mug-1", &[("accept", "application/json")], &fresh));
+        assert!(!ok("/p/mug-1", &[("authorization", "Basic x")], &fresh));
         for page in [
             "/cart",
             "/checkout",
@@ -460,9 +521,9 @@ mod tests {
             "/admin",
             "/privacy",
         ] {
-            assert!(cacheable(&request(page, &[])).is_none(), "{page}");
+            assert!(!ok(page, &[], &fresh), "{page}");
         }
         let long = format!("/search?q={}", "a".repeat(MAX_URI));
-        assert!(cacheable(&request(&long, &[])).is_none());
+        assert!(!ok(&long, &[], &fresh));
     }
 }

@@ -38,6 +38,16 @@ impl TestApp {
         Self::spawn_with_seed(Some(SEED_LINES)).await
     }
 
+    /// [`Self::spawn`] without the page cache: for tests that change the database directly (as
+    /// another process would) and read the page at once, which a cached page shows only after
+    /// its lifetime (`page_cache.rs` tests the cache itself).
+    pub async fn spawn_uncached() -> TestApp {
+        Self::spawn_with(Some(SEED_LINES), |config| {
+            config.page_cache = std::time::Duration::ZERO;
+        })
+        .await
+    }
+
     /// `None` starts with an empty catalogue.
     pub async fn spawn_with_seed(lines: Option<usize>) -> TestApp {
         Self::spawn_with(lines, |_| {}).await

@@ -1,7 +1,9 @@
-//! The page cache for visitors without cookies (`http::page_cache`): a page is rendered once
-//! and served again, yet every such visitor still gets their own experiment variant, their own
-//! visitor cookie, their product view and exposure counted; and what a shopper changes through
-//! the store (buying the last one) shows on the very next page.
+//! The page cache (`http::page_cache`) for visitors without cookies, and returning visitors
+//! without a cart: a page is rendered once and served again, yet every such visitor still gets
+//! their own experiment variant, their own visitor cookie, their product view and exposure
+//! counted; a visitor with a cart, and a returning visitor's home page, are rendered for them;
+//! and what a shopper changes through the store (buying the last one) shows on the very next
+//! page.
 
 use crate::checkout::{cart_with, country, place, stocked_variant};
 use crate::helpers::{TestApp, json_ld, without_markers};
@@ -99,8 +101,14 @@ async fn start_hero_experiment(app: &TestApp) {
     panic!("the experiment never started serving");
 }
 
-/// Rows of `sql` (one visitor id bound), waiting up to 5 s for the batched writers.
-async fn rows_for(app: &TestApp, sql: &str, vids: &[String]) -> Vec<(String, String)> {
+/// Rows of `sql` (one visitor id bound) for `vids`, waiting up to 5 s for the batched writers
+/// to have written `expected` of them.
+async fn rows_for(
+    app: &TestApp,
+    sql: &str,
+    vids: &[String],
+    expected: usize,
+) -> Vec<(String, String)> {
     let mut rows: Vec<(String, String)> = Vec::new();
     for _ in 0..50 {
         rows.clear();
@@ -112,7 +120,7 @@ async fn rows_for(app: &TestApp, sql: &str, vids: &[String]) -> Vec<(String, Str
                 .expect("rows");
             rows.extend(found);
         }
-        if rows.len() >= vids.len() {
+        if rows.len() >= expected {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -168,6 +176,7 @@ async fn visitors_without_cookies_share_rendered_pages_but_keep_their_own_varian
         &app,
         "SELECT visitor_id, CAST(variant AS TEXT) FROM exposures WHERE visitor_id = $1",
         &home_vids,
+        home_vids.len(),
     )
     .await;
     let mut expected: Vec<(String, String)> = home_vids
@@ -196,6 +205,7 @@ async fn visitors_without_cookies_share_rendered_pages_but_keep_their_own_varian
         &app,
         "SELECT visitor_id, stem FROM events WHERE kind = 'view' AND visitor_id = $1",
         &product_vids,
+        product_vids.len(),
     )
     .await;
     let mut expected: Vec<(String, String)> = product_vids
@@ -221,9 +231,30 @@ async fn visitors_without_cookies_share_rendered_pages_but_keep_their_own_varian
         assert_eq!(n, 0, "crawlers are not recorded");
     }
 
-    // A visitor with a cookie, and a page that depends on one, are always rendered for them.
-    let returning = visit(&app, &path, CHROME, Some(&format!("vid={}", first.vid))).await;
-    assert_eq!(returning.cache, None);
+    // A returning visitor without a cart shares the product page (their view still counted),
+    // but their home page holds their own recommendations, and a visitor with a cart, or a
+    // page that depends on a cookie, is always rendered for them.
+    let returning_cookie = format!("vid={}", first.vid);
+    let returning = visit(&app, &path, CHROME, Some(&returning_cookie)).await;
+    assert_eq!(returning.cache.as_deref(), Some("hit"));
+    assert_eq!(returning.vid, "", "they keep their cookie");
+    let views = rows_for(
+        &app,
+        "SELECT visitor_id, stem FROM events WHERE kind = 'view' AND visitor_id = $1",
+        std::slice::from_ref(&first.vid),
+        2,
+    )
+    .await;
+    assert_eq!(
+        views.len(),
+        2,
+        "two views of the returning visitor: {views:?}"
+    );
+    let home = visit(&app, "/", CHROME, Some(&returning_cookie)).await;
+    assert_eq!(home.cache, None);
+    let with_cart = format!("{returning_cookie}; cart=0123456789abcdef0123456789abcdef");
+    let carrying = visit(&app, &path, CHROME, Some(&with_cart)).await;
+    assert_eq!(carrying.cache, None);
     let cart = visit(&app, "/cart", CHROME, None).await;
     assert_eq!(cart.cache, None);
 }

@@ -55,13 +55,8 @@ async fn history(app: &TestApp, sku: &str, entries: &[(i64, i64, bool)]) {
 }
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sale_is_announced_only_against_the_lowest_price_of_the_thirty_days_before() {
-    // The histories are written straight into the database, as another process would, and
-    // the page is read at once: without the page cache, which would show such a change only
-    // after its lifetime (`tests/api/page_cache.rs` covers that cache).
-    let app = TestApp::spawn_with(Some(crate::helpers::SEED_LINES), |config| {
-        config.page_cache = std::time::Duration::ZERO;
-    })
-    .await;
+    // The histories are written straight into the database.
+    let app = TestApp::spawn_uncached().await;
     let (slug, sku) = single_variant_product(&app).await;
     let path = format!("/p/{slug}");
 
