@@ -224,13 +224,7 @@ async fn the_funnel_follows_what_visitors_do() {
     let app = TestApp::spawn().await;
     let session = marketer(&app).await;
     let (sku, _) = stocked_variant(&app, 10).await;
-    let (slug,): (String,) = sqlx::query_as(
-        "SELECT p.slug FROM variants v JOIN products p ON p.stem = v.stem WHERE v.sku = $1",
-    )
-    .bind(&sku)
-    .fetch_one(&app.db)
-    .await
-    .expect("product");
+    let slug = app.slug_of(&sku).await;
     let buyer = format!("vid={}", "a1".repeat(16));
     let looker = format!("vid={}", "b2".repeat(16));
     let crawler = format!("vid={}", "c3".repeat(16));

@@ -131,6 +131,18 @@ impl TestApp {
         body
     }
 
+    /// The slug of the product that `sku` is a variant of.
+    pub async fn slug_of(&self, sku: &str) -> String {
+        let (slug,): (String,) = sqlx::query_as(
+            "SELECT p.slug FROM variants v JOIN products p ON p.stem = v.stem WHERE v.sku = $1",
+        )
+        .bind(sku)
+        .fetch_one(&self.db)
+        .await
+        .expect("the variant's product");
+        slug
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&self.db)

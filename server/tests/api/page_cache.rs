@@ -274,13 +274,7 @@ fn availability(html: &str, sku: &str) -> String {
 async fn buying_the_last_one_shows_as_sold_out_on_the_next_cached_page() {
     let app = store().await;
     let (sku, _) = stocked_variant(&app, 1).await;
-    let (slug,): (String,) = sqlx::query_as(
-        "SELECT p.slug FROM variants v JOIN products p ON p.stem = v.stem WHERE v.sku = $1",
-    )
-    .bind(&sku)
-    .fetch_one(&app.db)
-    .await
-    .expect("product");
+    let slug = app.slug_of(&sku).await;
     let path = format!("/p/{slug}?variant={sku}");
     visit(&app, &path, CHROME, None).await;
     let before = visit(&app, &path, CHROME, None).await;
