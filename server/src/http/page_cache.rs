@@ -6,10 +6,11 @@
 //! visitor id draws in the running experiments and whether they may be profiled (`Sec-GPC`,
 //! crawlers, the switch): no cart, no history. So the rendered page is kept for a moment under
 //! (path and query, profiled, the variant of each running experiment the page reads) and
-//! served again to the next such request, with what the render would have done besides (the product view event,
-//! the experiment exposures) done again for the new visitor. A visitor with a cart or a staff
-//! session, a returning visitor's home page (their own recommendations), and every page that
-//! depends on a cookie (cart, checkout, orders, privacy, the console) are rendered afresh.
+//! served again to the next such request, with what the render would have done besides (the
+//! product view event, the experiment exposures) done for that visitor. A visitor with a cart
+//! or a staff session, a returning visitor's home page (their own recommendations), and every
+//! page that depends on a cookie (cart, checkout, orders, privacy, the console) are rendered
+//! afresh.
 //!
 //! How fresh: an entry lives at most the configured time (`page_cache_ms`, 1 s by default),
 //! and every form post or console action this process serves drops all of them (the
