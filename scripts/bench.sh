@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark of the release server on loopback (bounded: six 10-second wrk runs):
-#   1. latency of the SSR product page for a visitor with a cart cookie (rendered for every request; the
-#      cart id is not in the database, so the cart is looked up and found empty),
-#      one connection at a time (server time p50/p99);
+#   1. latency of the SSR product page for a visitor with a cart cookie (rendered for every
+#      request; the cart id is not in the database, so the cart is looked up and found
+#      empty), one connection at a time (server time p50/p99);
 #   2. throughput of that page with 8 connections;
 #   3. latency and 4. throughput of the same page for first visits and crawlers (no cookie:
 #      served from the page cache, rendered at most once a second; a returning visitor

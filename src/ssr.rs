@@ -59,14 +59,20 @@ pub async fn request_cookie(name: &str) -> Option<String> {
 
 /// The value of cookie `name` in `headers`.
 pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    cookie_pairs(headers)
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Every `(name, value)` pair of the request's cookies, in order (headers that are not text
+/// are skipped).
+pub fn cookie_pairs(headers: &http::HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.to_string())
 }
 
 /// The store as the Leptos context carries it.

@@ -82,8 +82,9 @@ struct ServeArgs {
     /// hours (default 24; 0 turns it off). Replicas share one run per interval.
     #[arg(long, env = "VITRINE_PROPOSE_PRICES_EVERY_HOURS")]
     propose_prices_every_hours: Option<f64>,
-    /// Serve a page rendered for a visitor without cookies (a first visit, a crawler) again
-    /// to the next such visitor for this many milliseconds (default 1000; 0 turns it off).
+    /// Serve a page rendered for a visitor without a cart (a first visit, a crawler, a returning
+    /// visitor's product page) again to the next such visitor for this many milliseconds
+    /// (default 1000; 0 turns it off).
     /// Any change made through this server drops every kept page at once.
     #[arg(long, env = "VITRINE_PAGE_CACHE_MS")]
     page_cache_ms: Option<u64>,

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/vitrine.db?mode=rwc";
-/// How long a page for a visitor without cookies is kept (`--page-cache-ms`).
+/// How long a page for a visitor without a cart is kept (`--page-cache-ms`).
 pub const DEFAULT_PAGE_CACHE: std::time::Duration = std::time::Duration::from_secs(1);
 pub const DEFAULT_SEED_CSV: &str = "data/seed/online_retail_2010-12-01_to_2010-12-20.csv";
 
@@ -31,8 +31,9 @@ pub struct Config {
     /// How often the pricing engine proposes prices in the background (`None`: never;
     /// `vitrine serve` defaults to daily, tests to never).
     pub propose_prices_every: Option<std::time::Duration>,
-    /// How long a page rendered for a request without cookies is served again to the next
-    /// such request (`http::page_cache`; zero: never).
+    /// How long a page rendered for a request that carries nothing personal (no cookie but
+    /// the visitor id and the switch) is served again to the next such request
+    /// (`http::page_cache`; zero: never).
     pub page_cache: std::time::Duration,
 }
 

@@ -104,12 +104,7 @@ fn funnel_step(is_get: bool, is_html: bool, path: &str) -> Vec<FunnelStep> {
 
 /// The visitor id from the request's cookies, if it is one we could have issued.
 pub fn visitor_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+    vitrine::ssr::cookie_pairs(headers)
         .find(|(name, value)| {
             *name == VISITOR_COOKIE
                 && value.len() == 32

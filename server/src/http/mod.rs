@@ -35,7 +35,7 @@ pub struct AppState {
     pub assets: Arc<Assets>,
     pub payments: Arc<dyn crate::payments::PaymentProvider>,
     pub events: crate::events::EventSink,
-    /// Whole pages for requests without cookies, kept for a moment.
+    /// Whole pages for requests that carry nothing personal, kept for a moment.
     pub page_cache: Arc<page_cache::PageCache>,
 }
 

@@ -198,17 +198,9 @@ const SHAREABLE_COOKIES: [&str; 2] = [
 /// The slots of the page this request asks for, when its answer may come from the cache.
 fn cacheable(req: &Request, visitor: &Visitor) -> Option<&'static [SlotKey]> {
     let headers = req.headers();
+    // Cookies the store cannot read (not text, no `=`) change no page, as they are skipped.
     let shareable_cookies =
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .all(|value| match value.to_str() {
-                Ok(text) => text
-                    .split(';')
-                    .map(|pair| pair.split('=').next().unwrap_or_default().trim())
-                    .all(|name| name.is_empty() || SHAREABLE_COOKIES.contains(&name)),
-                Err(_) => false,
-            });
+        vitrine::ssr::cookie_pairs(headers).all(|(name, _)| SHAREABLE_COOKIES.contains(&name));
     let path = req.uri().path();
     // The home page's "Recommended for you" comes from a returning visitor's own history.
     let own_history =
@@ -238,12 +230,9 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
     let Some(visitor) = req.extensions().get::<Visitor>() else {
         return next.run(req).await;
     };
-    let Some(slots) = cacheable(&req, visitor) else {
+    let Some(slots) = cacheable(&req, visitor).filter(|_| !cache.ttl.is_zero()) else {
         return next.run(req).await;
     };
-    if cache.ttl.is_zero() {
-        return next.run(req).await;
-    }
     let visitor = visitor.clone();
     let experiments = state.catalog.experiments();
     let snapshot = experiments.snapshot().await;
