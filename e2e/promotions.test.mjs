@@ -1,7 +1,8 @@
 // Promotions as a shopper meets them: a product on a flash sale (strikethrough, the 30-day
 // prior price, the end time without JavaScript and a live countdown with it), and a coupon
 // applied at checkout that changes the total and is recorded on the order; a coupon a marketer
-// creates on the console's promotions page, used by a shopper.
+// creates on the console's promotions page, used by a shopper; a multi-buy mixing two products,
+// linked from one product page to the other and taken off at checkout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addStaff, hydrated, signIn, useStore, vitrine, watchConsole } from './helpers.mjs';
@@ -172,6 +173,62 @@ test('a marketer creates a coupon on the promotions page and a shopper\'s total 
   assert.equal(saving, Math.floor(subtotal * 15 / 100));
   const after = pounds(await page.locator('[data-testid="checkout-total"]').textContent());
   assert.ok(after < before, `the total fell: ${before} -> ${after}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a marketer mixes two products into one multi-buy and a shopper gets it at checkout', async () => {
+  addStaff(store.server, 'mix@vitrine.test', 'marketer', 'mix and match all year');
+  const context = await store.browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const first = await popular(page, 4);
+  const second = await popular(page, 5);
+  const singly = first.price + second.price;
+  const saving = Math.max(1, Math.floor(singly / 10));
+
+  const console_ = await store.browser.newContext({ javaScriptEnabled: false });
+  const admin = await console_.newPage();
+  await admin.goto(store.server.url + '/admin/promotions');
+  await admin.waitForURL(/\/admin\/login/);
+  await signIn(admin, 'mix@vitrine.test', 'mix and match all year');
+  await admin.waitForURL(/\/admin\/promotions$/);
+  await admin.fill('#multibuy-add-sku', `${first.sku.toLowerCase()}, ${second.sku}`);
+  await admin.fill('#multibuy-add-qty', '2');
+  await admin.fill('#multibuy-add-price', decimal(singly - saving));
+  await admin.locator('button', { hasText: 'Save multi-buy' }).click();
+  await admin.waitForURL(/\/admin\/promotions\?n=multibuy_add$/);
+  const row = admin.locator('tr[data-testid="multibuy-row"]', { hasText: first.sku });
+  assert.match(await row.textContent(), new RegExp(`any 2 for £${decimal(singly - saving)}`));
+
+  // The first product's badge names the offer and links the second; the shopper follows it.
+  await page.goto(first.url);
+  await hydrated(page);
+  assert.match(await page.locator('[data-testid="multibuy"]').textContent(),
+    /^2 for £[\d.]+: mix any 2 of this and the items below/);
+  await page.locator('.add-to-cart button[type="submit"]').click();
+  await page.waitForURL(/\/cart\?n=added/);
+  await page.goto(first.url);
+  await page.locator(`[data-testid="multibuy-items"] a[href*="variant=${second.sku}"]`).click();
+  await page.waitForURL(new RegExp(`variant=${second.sku}$`));
+  assert.equal((await page.locator('[data-testid="sku"]').textContent()).trim(), second.sku);
+  await page.locator('.add-to-cart button[type="submit"]').click();
+  await page.waitForURL(/\/cart\?n=added/);
+
+  // Checkout, in the browser, takes the saving off with the server's own arithmetic.
+  await page.goto(store.server.url + '/checkout');
+  await hydrated(page);
+  assert.equal(pounds(await page.locator('[data-testid="checkout-subtotal"]').textContent()), singly);
+  assert.equal(pounds(await page.locator('[data-testid="checkout-multibuy"]').textContent()), saving);
+
+  // Removed in the console: the next look at checkout has no saving.
+  await row.locator('button', { hasText: 'Remove' }).click();
+  await admin.waitForURL(/\/admin\/promotions\?n=multibuy_remove$/);
+  assert.equal(await admin.locator('tr[data-testid="multibuy-row"]', { hasText: first.sku }).count(), 0);
+  await console_.close();
+  await page.goto(store.server.url + '/checkout');
+  await hydrated(page);
+  assert.equal(await page.locator('[data-testid="checkout-multibuy"]').count(), 0);
   assert.deepEqual(problems, []);
   await context.close();
 });

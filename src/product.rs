@@ -44,11 +44,28 @@ pub struct SaleWindow {
     pub ends_at: i64,
 }
 
-/// A multi-buy offer as the product page states it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A multi-buy offer as the product page states it: "`quantity` for `price`", mixing this
+/// variant with `others` (empty for an offer on this variant alone).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MultiBuyOffer {
     pub quantity: i64,
     pub price: Money,
+    /// The other items the offer mixes, the first [`MULTIBUY_LISTED`] of them.
+    #[serde(default)]
+    pub others: Vec<OfferItem>,
+    /// How many more it mixes than `others` lists.
+    #[serde(default)]
+    pub more: usize,
+}
+
+/// How many of a multi-buy's other items the product page links.
+pub const MULTIBUY_LISTED: usize = 12;
+
+/// An item a multi-buy mixes, linked from the product page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferItem {
+    pub title: String,
+    pub href: String,
 }
 
 /// A reduced price's reference: the lowest price of the 30 days before the reduction, shown
@@ -291,11 +308,7 @@ fn ProductView(
                     </p>
                 })}
                 {move || selected.get().and_then(|v| v.sale).map(|sale| view! { <SaleEnds sale/> })}
-                {move || selected.get().and_then(|v| v.multibuy).map(|m| view! {
-                    <p class="product__multibuy badge badge--sale" data-testid="multibuy">
-                        {format!("{} for {}: mix any {} of this item", m.quantity, m.price, m.quantity)}
-                    </p>
-                })}
+                {move || selected.get().and_then(|v| v.multibuy).map(multibuy_offer)}
                 <p class=move || level().class() data-testid="stock">{move || level().text()}</p>
                 {variant_links}
                 <form class="add-to-cart" method="post" action="/cart/add">
@@ -320,6 +333,37 @@ fn ProductView(
             </div>
         </article>
         <Recommendations kind=Slot::Product recs/>
+    }
+}
+
+/// "3 for £10" on this item alone, or mixing it with the items listed under the badge.
+fn multibuy_offer(m: MultiBuyOffer) -> impl IntoView {
+    let mixed = !m.others.is_empty() || m.more > 0;
+    let text = if mixed {
+        format!(
+            "{} for {}: mix any {} of this and the items below",
+            m.quantity, m.price, m.quantity
+        )
+    } else {
+        format!(
+            "{} for {}: mix any {} of this item",
+            m.quantity, m.price, m.quantity
+        )
+    };
+    let more = m.more;
+    let items = m
+        .others
+        .into_iter()
+        .map(|o| view! { <li><a href=o.href>{o.title}</a></li> })
+        .collect_view();
+    view! {
+        <p class="product__multibuy badge badge--sale" data-testid="multibuy">{text}</p>
+        {mixed.then(|| view! {
+            <ul class="product__multibuy-items" data-testid="multibuy-items">
+                {items}
+                {(more > 0).then(|| view! { <li>{format!("and {more} more")}</li> })}
+            </ul>
+        })}
     }
 }
 

@@ -8,10 +8,13 @@
 //! 1. **Unit price**: each line's `unit` is the price in effect now, which is the flash price
 //!    while a flash sale runs and the list price otherwise (the server resolves it; a flash
 //!    sale is a price, not a discount, so it is not listed as a saving).
-//! 2. **Multi-buy** ("3 for £10" on a SKU): applies per line, at that unit price, to each whole
-//!    group of the offer's quantity; the rest are charged at the unit price. A group is only
-//!    discounted when the offer is cheaper than buying the units singly (a flash price may make
-//!    the single units cheaper; the shopper then pays the lower one).
+//! 2. **Multi-buy** ("3 for £10" on one SKU, or "any 3 of these for £10" mixing several): the
+//!    units of every line the offer names are pooled, dearest first, and grouped by the offer's
+//!    quantity; each whole group costs the offer's price instead of its units' prices, as long
+//!    as that is cheaper (a flash price may make the single units cheaper; the shopper then pays
+//!    the lower one). Dearest first is the grouping that saves the shopper most; the units left
+//!    over, the cheapest, are charged at their unit price. A line counts towards one offer only
+//!    (the first that names its SKU; the server keeps a SKU in at most one).
 //! 3. **Spend threshold** (spend £50 save £5): the *spend* is the subtotal after multi-buy
 //!    savings; the single highest threshold the spend reaches applies (thresholds never add up).
 //! 4. **Coupon**, at most one per order, last: its minimum spend is checked against the same
@@ -27,10 +30,10 @@ use super::totals::{PricedLine, Shipping, Totals, TotalsError, cart_totals};
 use crate::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
 
-/// "`quantity` for `price_minor`" on one SKU.
+/// "`quantity` for `price_minor`", mixing any of `skus` (one SKU: "3 for £10" on that variant).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MultiBuy {
-    pub sku: String,
+    pub skus: Vec<String>,
     pub quantity: i64,
     pub price_minor: i64,
 }
@@ -116,24 +119,17 @@ pub fn promo_totals(
     let gross = cart_totals(lines, 0, 0, currency)?;
     let subtotal = gross.subtotal.minor;
     let mut multibuy: i64 = 0;
-    for line in lines {
-        let Some(offer) = offers.multibuys.iter().find(|m| m.sku == line.sku) else {
-            continue;
-        };
-        if offer.quantity < 2 || offer.price_minor < 0 {
-            continue;
+    let mut counted = vec![false; lines.len()];
+    for offer in &offers.multibuys {
+        let mut units: Vec<(i64, i64)> = Vec::new();
+        for (line, counted) in lines.iter().zip(counted.iter_mut()) {
+            if !*counted && offer.skus.contains(&line.sku) {
+                *counted = true;
+                units.push((line.unit.minor, line.quantity));
+            }
         }
-        let singly = line
-            .unit
-            .minor
-            .checked_mul(offer.quantity)
-            .ok_or(TotalsError::Overflow)?;
-        let per_group = singly - offer.price_minor;
-        if per_group > 0 {
-            let groups = line.quantity / offer.quantity;
-            let saving = per_group.checked_mul(groups).ok_or(TotalsError::Overflow)?;
-            multibuy = multibuy.checked_add(saving).ok_or(TotalsError::Overflow)?;
-        }
+        let saving = multibuy_saving(offer, units)?;
+        multibuy = multibuy.checked_add(saving).ok_or(TotalsError::Overflow)?;
     }
     // Never more than the lines cost (a group's saving is below its cost, but be explicit).
     let multibuy = multibuy.min(subtotal);
@@ -188,6 +184,53 @@ pub fn promo_totals(
     })
 }
 
+/// What `offer` saves on `units` (unit price, count) of the lines it names: the units dearest
+/// first in groups of the offer's quantity, each whole group at the offer's price while that
+/// is below the group's price singly. Groups further down are never dearer, so the first group
+/// that would not save ends the offer.
+fn multibuy_saving(offer: &MultiBuy, mut units: Vec<(i64, i64)>) -> Result<i64, TotalsError> {
+    let size = offer.quantity;
+    if size < 2 || offer.price_minor < 0 {
+        return Ok(0);
+    }
+    units.sort_by_key(|u| std::cmp::Reverse(u.0));
+    let (mut saving, mut group, mut in_group) = (0_i64, 0_i64, 0_i64);
+    for (unit, mut count) in units {
+        if unit < 0 || count < 0 {
+            return Err(TotalsError::Negative);
+        }
+        while count > 0 {
+            if in_group == 0 && count >= size {
+                // Whole groups of this one price at once.
+                let singly = unit.checked_mul(size).ok_or(TotalsError::Overflow)?;
+                let per_group = singly - offer.price_minor;
+                if per_group <= 0 {
+                    return Ok(saving);
+                }
+                let groups = count / size;
+                let whole = per_group.checked_mul(groups).ok_or(TotalsError::Overflow)?;
+                saving = saving.checked_add(whole).ok_or(TotalsError::Overflow)?;
+                count -= groups * size;
+                continue;
+            }
+            let take = (size - in_group).min(count);
+            let part = unit.checked_mul(take).ok_or(TotalsError::Overflow)?;
+            group = group.checked_add(part).ok_or(TotalsError::Overflow)?;
+            in_group += take;
+            count -= take;
+            if in_group == size {
+                let per_group = group - offer.price_minor;
+                if per_group <= 0 {
+                    return Ok(saving);
+                }
+                saving = saving.checked_add(per_group).ok_or(TotalsError::Overflow)?;
+                (group, in_group) = (0, 0);
+            }
+        }
+    }
+    Ok(saving)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,12 +244,12 @@ mod tests {
         }
     }
 
-    fn offers(mb: &[(&str, i64, i64)], th: &[(i64, i64)], coupon: Option<Coupon>) -> Offers {
+    fn offers(mb: &[(&[&str], i64, i64)], th: &[(i64, i64)], coupon: Option<Coupon>) -> Offers {
         Offers {
             multibuys: mb
                 .iter()
-                .map(|&(sku, quantity, price_minor)| MultiBuy {
-                    sku: sku.into(),
+                .map(|&(skus, quantity, price_minor)| MultiBuy {
+                    skus: skus.iter().map(|s| s.to_string()).collect(),
                     quantity,
                     price_minor,
                 })
@@ -254,28 +297,70 @@ mod tests {
             (
                 "3 for £10 on 7 units of £4: two groups save £2 each, the 7th at £4",
                 vec![line("A", 7, 400)],
-                offers(&[("A", 3, 1_000)], &[], None),
+                offers(&[(&["A"], 3, 1_000)], &[], None),
                 None,
                 (400, 0, 0, 0, 2_400),
             ),
             (
                 "multi-buy on another SKU does nothing",
                 vec![line("B", 3, 400)],
-                offers(&[("A", 3, 1_000)], &[], None),
+                offers(&[(&["A"], 3, 1_000)], &[], None),
                 None,
                 (0, 0, 0, 0, 1_200),
             ),
             (
                 "a flash price under the bundle price: singles are cheaper, no multi-buy",
                 vec![line("A", 3, 300)],
-                offers(&[("A", 3, 1_000)], &[], None),
+                offers(&[(&["A"], 3, 1_000)], &[], None),
                 None,
                 (0, 0, 0, 0, 900),
             ),
             (
+                "any 3 of A, B, C for £10: £5 + £4 + £3 bought singly is £12, saves £2",
+                vec![line("A", 1, 500), line("B", 1, 400), line("C", 1, 300)],
+                offers(&[(&["A", "B", "C"], 3, 1_000)], &[], None),
+                None,
+                (200, 0, 0, 0, 1_000),
+            ),
+            (
+                "mixed prices group dearest first: (£5, £5, £3) saves £3, the other £3 singly",
+                vec![line("B", 2, 300), line("A", 2, 500)],
+                offers(&[(&["A", "B"], 3, 1_000)], &[], None),
+                None,
+                (300, 0, 0, 0, 1_300),
+            ),
+            (
+                "the next group would cost more than its units: only the first is discounted",
+                vec![line("A", 3, 600), line("B", 3, 200)],
+                offers(&[(&["A", "B"], 3, 1_000)], &[], None),
+                None,
+                (800, 0, 0, 0, 1_600),
+            ),
+            (
+                "a group can span lines: 2 + 2 + 2 units of three SKUs make two groups",
+                vec![line("A", 2, 400), line("B", 2, 400), line("C", 2, 400)],
+                offers(&[(&["A", "B", "C"], 3, 1_000)], &[], None),
+                None,
+                (400, 0, 0, 0, 2_000),
+            ),
+            (
+                "a line counts towards the first offer naming it, never two",
+                vec![line("A", 3, 500)],
+                offers(&[(&["A"], 3, 1_200), (&["A", "B"], 3, 900)], &[], None),
+                None,
+                (300, 0, 0, 0, 1_200),
+            ),
+            (
+                "an offer's SKUs not in the cart do nothing; too few units, no group",
+                vec![line("A", 2, 500), line("D", 5, 500)],
+                offers(&[(&["A", "B"], 3, 1_000)], &[], None),
+                None,
+                (0, 0, 0, 0, 3_500),
+            ),
+            (
                 "threshold on the spend after multi-buy: £52 gross, £48 after, no threshold",
                 vec![line("A", 3, 1_200), line("B", 1, 1_600)],
-                offers(&[("A", 3, 3_200)], &spend50, None),
+                offers(&[(&["A"], 3, 3_200)], &spend50, None),
                 None,
                 (400, 0, 0, 0, 4_800),
             ),
@@ -317,7 +402,7 @@ mod tests {
             (
                 "minimum spend is checked after multi-buy: £21 gross, £19 spend, refused",
                 vec![line("A", 3, 700)],
-                offers(&[("A", 3, 1_900)], &[], coupon(Fixed(500), 2_000)),
+                offers(&[(&["A"], 3, 1_900)], &[], coupon(Fixed(500), 2_000)),
                 None,
                 (200, 0, 0, 0, 1_900),
             ),
@@ -331,7 +416,7 @@ mod tests {
             (
                 "everything at once",
                 vec![line("A", 6, 1_000), line("B", 2, 2_500)],
-                offers(&[("A", 3, 2_500)], &spend50, coupon(Percent(20), 5_000)),
+                offers(&[(&["A"], 3, 2_500)], &spend50, coupon(Percent(20), 5_000)),
                 Some(Shipping::Standard),
                 // 110.00 gross, -10.00 multi-buy = 100.00 spend, -15.00 = 85.00, -17.00 = 68.00
                 (1_000, 1_500, 1_700, 0, 6_800),
@@ -387,7 +472,7 @@ mod tests {
             let priced: Vec<_> = lines.iter().enumerate()
                 .map(|(i, &(s, q, p))| line(&format!("{}{i}", skus[s]), q, p)).collect();
             let o = Offers {
-                multibuys: priced.iter().map(|l| MultiBuy { sku: l.sku.clone(), quantity: mb_qty, price_minor: mb_price }).collect(),
+                multibuys: priced.iter().map(|l| MultiBuy { skus: vec![l.sku.clone()], quantity: mb_qty, price_minor: mb_price }).collect(),
                 thresholds: vec![Threshold { spend_minor: spend, save_minor: save }],
                 coupon: Some(Coupon {
                     code: "X".into(),
@@ -400,6 +485,33 @@ mod tests {
             prop_assert!(t.discount.minor >= 0 && t.discount.minor <= t.subtotal.minor);
             prop_assert_eq!(t.total.minor, t.subtotal.minor - t.discount.minor + t.shipping.minor);
             prop_assert!(q.multibuy_saving.minor >= 0 && q.threshold_saving.minor >= 0 && q.coupon_saving.minor >= 0);
+        }
+        /// Pooling lines into one offer never costs the shopper more than the same terms on each
+        /// SKU alone, and never saves more than the lines cost.
+        #[test]
+        fn mixing_saves_at_least_as_much_as_each_sku_alone(
+            lines in prop::collection::vec((1i64..=99, 1i64..=5_000), 1..6),
+            size in 2i64..=5, price in 1i64..=20_000,
+        ) {
+            let priced: Vec<_> = lines.iter().enumerate()
+                .map(|(i, &(q, p))| line(&format!("S{i}"), q, p)).collect();
+            let skus: Vec<String> = priced.iter().map(|l| l.sku.clone()).collect();
+            let mixed = Offers {
+                multibuys: vec![MultiBuy { skus: skus.clone(), quantity: size, price_minor: price }],
+                ..Offers::default()
+            };
+            let alone = Offers {
+                multibuys: skus.iter().map(|s| MultiBuy { skus: vec![s.clone()], quantity: size, price_minor: price }).collect(),
+                ..Offers::default()
+            };
+            let m = promo_totals(&priced, &mixed, None, Currency::Gbp).expect("in range");
+            let a = promo_totals(&priced, &alone, None, Currency::Gbp).expect("in range");
+            prop_assert!(m.multibuy_saving.minor >= a.multibuy_saving.minor);
+            prop_assert!(m.multibuy_saving.minor <= m.totals.subtotal.minor);
+            let units: i64 = priced.iter().map(|l| l.quantity).sum();
+            if units < size {
+                prop_assert_eq!(m.multibuy_saving.minor, 0);
+            }
         }
     }
 }

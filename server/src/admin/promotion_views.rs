@@ -98,7 +98,7 @@ pub fn promotions_view(page: PromotionsPage) -> impl IntoView {
     } = page;
     view! {
         <h1>"Promotions"</h1>
-        <p>"Stacking, as the checkout computes it: flash prices are prices; then multi-buys per SKU; then the single highest spend threshold the cart reaches; then at most one coupon; delivery is priced on what is left. Prices shown on the store are the same for every shopper: member tiers only unlock coupons the shopper types."</p>
+        <p>"Stacking, as the checkout computes it: flash prices are prices; then multi-buys (each line counts towards one offer; a mixed offer groups the dearest units first); then the single highest spend threshold the cart reaches; then at most one coupon; delivery is priced on what is left. Prices shown on the store are the same for every shopper: member tiers only unlock coupons the shopper types."</p>
         {notice.map(|n| view! { <p class="notice notice--success" role="status">{n}</p> })}
         {error.map(|e| view! { <p class="notice notice--error" role="alert" data-testid="promo-error">{e}</p> })}
         {coupons_section(&csrf, &listing, now, &form)}
@@ -262,17 +262,23 @@ fn multibuys_section(csrf: &str, listing: &Listing, f: &Change) -> impl IntoView
         .multibuys
         .iter()
         .map(|m| {
+            let skus = m.skus.join(", ");
             let remove = button(
                 csrf,
                 "multibuy_remove",
-                vec![("sku", m.sku.clone())],
+                vec![("sku", m.skus.first().cloned().unwrap_or_default())],
                 "Remove",
-                format!("Remove the multi-buy on {}", m.sku),
+                format!("Remove the multi-buy on {skus}"),
             );
+            let offer = if m.skus.len() > 1 {
+                format!("any {} for {}", m.quantity, gbp(m.price_minor))
+            } else {
+                format!("{} for {}", m.quantity, gbp(m.price_minor))
+            };
             view! {
                 <tr data-testid="multibuy-row">
-                    <td><span class="price-sku">{m.sku.clone()}</span></td>
-                    <td>{format!("{} for {}", m.quantity, gbp(m.price_minor))}</td>
+                    <td><span class="price-sku">{skus}</span></td>
+                    <td>{offer}</td>
                     <td>{remove}</td>
                 </tr>
             }
@@ -290,12 +296,12 @@ fn multibuys_section(csrf: &str, listing: &Listing, f: &Change) -> impl IntoView
             {if empty {
                 view! { <p>"No multi-buys."</p> }.into_any()
             } else {
-                views::table(&["SKU", "Offer"], Some("Actions"), rows).into_any()
+                views::table(&["SKUs", "Offer"], Some("Actions"), rows).into_any()
             }}
             <form class="admin-form" method="post" action="/admin/promotions">
                 <input type="hidden" name="csrf" value=csrf.to_string()/>
                 <input type="hidden" name="op" value="multibuy_add"/>
-                {field("multibuy_add", "sku", "SKU", f, sku, Some("One offer per SKU: saving again replaces it."))}
+                {field("multibuy_add", "sku", "SKUs", f, sku, Some("One SKU for “3 for £10” on it; several, separated by spaces or commas, for “any 3 of these”. A SKU is in one offer at most: saving the same SKUs again replaces the offer's terms."))}
                 {field("multibuy_add", "qty", "Quantity", f, &f.qty, None)}
                 {field("multibuy_add", "price", "For (e.g. 10.00)", f, &f.price, None)}
                 <button class="button button--primary" type="submit">"Save multi-buy"</button>

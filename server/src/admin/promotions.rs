@@ -201,8 +201,7 @@ async fn apply(state: &AppState, signed_in: &SignedIn, f: &Change) -> Result<(),
                 invalid("Enter the multi-buy's quantity as a whole number from 2 to 99, like 3.")
             })?;
             let price = money(&f.price, "multi-buy price")?;
-            let sku = f.sku.trim().to_ascii_uppercase();
-            promo::add_multibuy(db, &sku, qty, price, &actor).await
+            promo::add_multibuy(db, &promo::parse_skus(&f.sku), qty, price, &actor).await
         }
         "multibuy_remove" => promo::remove_multibuy(db, &f.sku, &actor).await,
         "flash_add" => {

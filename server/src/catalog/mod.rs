@@ -510,6 +510,10 @@ impl Storefront for CatalogService {
         let multibuys = crate::promotions::multibuys(&self.db, &skus)
             .await
             .map_err(unavailable)?;
+        let offer_items =
+            queries::offer_items(&self.db, &multibuys, vitrine::product::MULTIBUY_LISTED)
+                .await
+                .map_err(unavailable)?;
         let variants: Vec<VariantInfo> = variants
             .into_iter()
             .map(|v| {
@@ -520,11 +524,11 @@ impl Storefront for CatalogService {
                     }),
                     None => None,
                 };
-                let multibuy = match multibuys.iter().find(|m| m.sku == v.sku) {
-                    Some(m) => Some(vitrine::product::MultiBuyOffer {
-                        quantity: m.quantity,
-                        price: money(m.price_minor, &v.currency)?,
-                    }),
+                let multibuy = match multibuys.iter().find(|m| m.skus.contains(&v.sku)) {
+                    Some(m) => {
+                        let price = money(m.price_minor, &v.currency)?;
+                        Some(queries::multibuy_offer(m, &offer_items, &v.sku, price))
+                    }
                     None => None,
                 };
                 Ok(VariantInfo {

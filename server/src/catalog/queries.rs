@@ -180,6 +180,68 @@ pub async fn variants(db: &Db, stem: &str) -> anyhow::Result<Vec<VariantRow>> {
         .context("Failed to load variants")
 }
 
+/// Title and link of the SKUs the product page lists under each of `offers` (the first `listed`
+/// of each offer's SKUs beyond the one on show, plus one to spare), by SKU.
+pub async fn offer_items(
+    db: &Db,
+    offers: &[vitrine::cart::MultiBuy],
+    listed: usize,
+) -> anyhow::Result<std::collections::HashMap<String, vitrine::product::OfferItem>> {
+    let mut skus: Vec<&String> = offers
+        .iter()
+        .filter(|o| o.skus.len() > 1)
+        .flat_map(|o| o.skus.iter().take(listed + 1))
+        .collect();
+    skus.sort();
+    skus.dedup();
+    if skus.is_empty() {
+        return Ok(Default::default());
+    }
+    let sql = format!(
+        "SELECT v.sku, v.title, p.slug FROM variants v JOIN products p ON p.stem = v.stem \
+         WHERE v.sku IN ({})",
+        crate::db::list_placeholders(1, skus.len())
+    );
+    let mut query = sqlx::query_as::<_, (String, String, String)>(&sql);
+    for s in skus {
+        query = query.bind(s.clone());
+    }
+    let rows = query
+        .fetch_all(db)
+        .await
+        .context("Failed to load the multi-buy's items")?;
+    Ok(rows
+        .into_iter()
+        .map(|(sku, title, slug)| {
+            let href = format!("/p/{slug}?variant={sku}");
+            (sku, vitrine::product::OfferItem { title, href })
+        })
+        .collect())
+}
+
+/// How the product page of `sku` states `offer` (at `price`): the other items it mixes, linked
+/// from `items` (see [`offer_items`]), the first [`vitrine::product::MULTIBUY_LISTED`] of them.
+pub fn multibuy_offer(
+    offer: &vitrine::cart::MultiBuy,
+    items: &std::collections::HashMap<String, vitrine::product::OfferItem>,
+    sku: &str,
+    price: vitrine::money::Money,
+) -> vitrine::product::MultiBuyOffer {
+    let listed = vitrine::product::MULTIBUY_LISTED;
+    vitrine::product::MultiBuyOffer {
+        quantity: offer.quantity,
+        price,
+        others: offer
+            .skus
+            .iter()
+            .filter(|s| *s != sku)
+            .filter_map(|s| items.get(s).cloned())
+            .take(listed)
+            .collect(),
+        more: offer.skus.len().saturating_sub(1).saturating_sub(listed),
+    }
+}
+
 /// Everything the search index and the sitemap read, in one pass.
 #[derive(Debug, sqlx::FromRow)]
 pub struct IndexRow {

@@ -20,7 +20,8 @@ pub enum PromoCommand {
     /// Spend X save Y: `promo threshold add --spend 50.00 --save 5.00`.
     #[command(subcommand)]
     Threshold(ThresholdCommand),
-    /// "3 for £10": `promo multibuy add SKU --qty 3 --price 10.00`.
+    /// "3 for £10": `promo multibuy add SKU [SKU ...] --qty 3 --price 10.00` (several SKUs: any
+    /// 3 of them).
     #[command(subcommand)]
     Multibuy(MultibuyCommand),
     /// Flash prices: `promo flash add SKU --price 4.00 [--from ...] --until ...`.
@@ -105,15 +106,17 @@ pub enum ThresholdCommand {
 
 #[derive(Subcommand)]
 pub enum MultibuyCommand {
-    /// QTY of SKU for PRICE; replaces the SKU's offer.
+    /// QTY for PRICE, mixing any of the SKUs given (one SKU: QTY of it). Giving exactly the
+    /// SKUs of an existing offer replaces its terms.
     Add {
-        sku: String,
+        #[arg(required = true, num_args = 1.., value_name = "SKU")]
+        skus: Vec<String>,
         #[arg(long)]
         qty: i64,
         #[arg(long)]
         price: String,
     },
-    /// Remove the multi-buy on SKU.
+    /// Remove the multi-buy that takes SKU (with all the SKUs it mixes).
     Remove { sku: String },
 }
 
@@ -247,11 +250,11 @@ pub async fn run(command: PromoCommand, database_url: &str) -> anyhow::Result<()
             super::add_threshold(&pool, spend, save, &actor).await?;
             println!("spend {} save {}", gbp(spend), gbp(save));
         }
-        PromoCommand::Multibuy(MultibuyCommand::Add { sku, qty, price }) => {
-            let sku = sku.trim().to_ascii_uppercase();
+        PromoCommand::Multibuy(MultibuyCommand::Add { skus, qty, price }) => {
             let price = amount("--price", &price)?;
-            super::add_multibuy(&pool, &sku, qty, price, &actor).await?;
-            println!("{sku}: {qty} for {}", gbp(price));
+            super::add_multibuy(&pool, &skus, qty, price, &actor).await?;
+            let skus = super::parse_skus(&skus.join(" "));
+            println!("{}: {qty} for {}", skus.join(", "), gbp(price));
         }
         PromoCommand::Flash(FlashCommand::Add {
             sku,
@@ -332,7 +335,7 @@ pub async fn list(db: &Db) -> anyhow::Result<String> {
         let _ = writeln!(
             out,
             "multibuy  {}: {} for {}",
-            m.sku,
+            m.skus.join(", "),
             m.quantity,
             gbp(m.price_minor)
         );

@@ -81,10 +81,10 @@ impl CouponListing {
     }
 }
 
-/// A multi-buy offer.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+/// A multi-buy offer and the SKUs it mixes (one SKU: "3 for £10" on that variant).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MultiBuyListing {
-    pub sku: String,
+    pub skus: Vec<String>,
     pub quantity: i64,
     pub price_minor: i64,
 }
@@ -156,10 +156,22 @@ pub async fn all(db: &Db) -> anyhow::Result<Listing> {
     .fetch_all(db)
     .await
     .context("Failed to read the coupons")?;
-    let multibuys = sqlx::query_as("SELECT sku, quantity, price_minor FROM multibuys ORDER BY sku")
-        .fetch_all(db)
-        .await
-        .context("Failed to read the multi-buys")?;
+    let rows = sqlx::query_as(
+        "SELECT o.id, o.quantity, o.price_minor, m.sku FROM multibuy_offers o \
+         JOIN multibuy_skus m ON m.offer_id = o.id ORDER BY o.id, m.sku",
+    )
+    .fetch_all(db)
+    .await
+    .context("Failed to read the multi-buys")?;
+    let mut multibuys: Vec<MultiBuyListing> = super::group_offers(rows)
+        .into_iter()
+        .map(|(_, m)| MultiBuyListing {
+            skus: m.skus,
+            quantity: m.quantity,
+            price_minor: m.price_minor,
+        })
+        .collect();
+    multibuys.sort_by(|a, b| a.skus.cmp(&b.skus));
     let flashes = sqlx::query_as(
         "SELECT id, sku, price_minor, list_price_minor, starts_at, ends_at FROM flash_sales \
          ORDER BY starts_at DESC, id LIMIT $1",

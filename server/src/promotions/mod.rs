@@ -49,16 +49,19 @@ pub async fn thresholds(db: &Db) -> anyhow::Result<Vec<Threshold>> {
         .collect())
 }
 
-/// The multi-buy offers on `skus`.
+/// Every multi-buy offer that takes any of `skus`, with all the SKUs it mixes.
 pub async fn multibuys(db: &Db, skus: &[String]) -> anyhow::Result<Vec<MultiBuy>> {
     if skus.is_empty() {
         return Ok(vec![]);
     }
     let sql = format!(
-        "SELECT sku, quantity, price_minor FROM multibuys WHERE sku IN ({}) ORDER BY sku",
+        "SELECT o.id, o.quantity, o.price_minor, m.sku FROM multibuy_offers o \
+         JOIN multibuy_skus m ON m.offer_id = o.id \
+         WHERE o.id IN (SELECT offer_id FROM multibuy_skus WHERE sku IN ({})) \
+         ORDER BY o.id, m.sku",
         db::list_placeholders(1, skus.len())
     );
-    let mut query = sqlx::query_as::<_, (String, i64, i64)>(&sql);
+    let mut query = sqlx::query_as::<_, (String, i64, i64, String)>(&sql);
     for s in skus {
         query = query.bind(s.clone());
     }
@@ -66,14 +69,45 @@ pub async fn multibuys(db: &Db, skus: &[String]) -> anyhow::Result<Vec<MultiBuy>
         .fetch_all(db)
         .await
         .context("Failed to read the multi-buy offers")?;
-    Ok(rows
-        .into_iter()
-        .map(|(sku, quantity, price_minor)| MultiBuy {
-            sku,
-            quantity,
-            price_minor,
-        })
-        .collect())
+    Ok(group_offers(rows).into_iter().map(|(_, m)| m).collect())
+}
+
+/// Rows of (offer id, quantity, price, SKU) sorted by offer id, one offer per id.
+pub(super) fn group_offers(rows: Vec<(String, i64, i64, String)>) -> Vec<(String, MultiBuy)> {
+    let mut out: Vec<(String, MultiBuy)> = Vec::new();
+    for (id, quantity, price_minor, sku) in rows {
+        match out.last_mut() {
+            Some((last, offer)) if *last == id => offer.skus.push(sku),
+            _ => out.push((
+                id,
+                MultiBuy {
+                    skus: vec![sku],
+                    quantity,
+                    price_minor,
+                },
+            )),
+        }
+    }
+    out
+}
+
+/// The most SKUs one multi-buy may mix (the product page lists them; the console shows them).
+pub const MAX_MULTIBUY_SKUS: usize = 200;
+
+/// The SKUs an operator typed, separated by commas or white space: upper case, each once, in
+/// the order given.
+pub fn parse_skus(typed: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for sku in typed
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+    {
+        let sku = sku.to_ascii_uppercase();
+        if !out.contains(&sku) {
+            out.push(sku);
+        }
+    }
+    out
 }
 
 /// Why an operator's promotion change was refused.
@@ -129,10 +163,12 @@ pub async fn add_threshold(
     Ok(())
 }
 
-/// Adds (or replaces) "`quantity` for `price_minor`" on `sku`.
+/// Adds "`quantity` for `price_minor`" mixing any of `skus` (one SKU: "3 for £10" on it). Listing
+/// exactly the SKUs of an existing offer replaces its terms; a SKU already in another offer is
+/// refused (a cart line counts towards one offer only).
 pub async fn add_multibuy(
     db: &Db,
-    sku: &str,
+    skus: &[String],
     quantity: i64,
     price_minor: i64,
     actor: &Actor,
@@ -142,47 +178,152 @@ pub async fn add_multibuy(
             "A multi-buy needs a quantity from 2 to 99 and a price above zero.".into(),
         ));
     }
+    let mut skus: Vec<String> = skus.iter().flat_map(|s| parse_skus(s)).collect();
+    skus.dedup();
+    if skus.is_empty() || skus.len() > MAX_MULTIBUY_SKUS {
+        return Err(PromoError::Invalid(format!(
+            "A multi-buy needs from 1 to {MAX_MULTIBUY_SKUS} SKUs."
+        )));
+    }
     let now = db::now();
     let (mut tx, _turn) = db::begin_write(db).await?;
-    let list: Option<(i64,)> = sqlx::query_as("SELECT price_minor FROM variants WHERE sku = $1")
-        .bind(sku)
-        .fetch_optional(&mut *tx)
+    let placeholders = db::list_placeholders(1, skus.len());
+    let sql = format!("SELECT sku, price_minor FROM variants WHERE sku IN ({placeholders})");
+    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+    for s in &skus {
+        query = query.bind(s.clone());
+    }
+    let prices = query
+        .fetch_all(&mut *tx)
         .await
-        .context("Failed to read the variant")?;
-    let Some((list,)) = list else {
+        .context("Failed to read the variants")?;
+    let unknown: Vec<&str> = skus
+        .iter()
+        .filter(|s| !prices.iter().any(|(sku, _)| sku == *s))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
         return Err(PromoError::Invalid(format!(
-            "There is no variant with SKU {sku}."
+            "There is no variant with SKU {}.",
+            unknown.join(", ")
         )));
-    };
+    }
+    // The dearest unit decides whether a group can ever be cheaper than buying it singly.
+    let (dearest, list) = prices
+        .iter()
+        .max_by_key(|(sku, p)| (*p, std::cmp::Reverse(sku.clone())))
+        .cloned()
+        .expect("at least one SKU, all known");
     if list
         .checked_mul(quantity)
         .is_none_or(|singly| price_minor >= singly)
     {
-        return Err(PromoError::Invalid(format!(
-            "{quantity} of {sku} already cost {} singly: the offer must be cheaper.",
-            Money::new(list.saturating_mul(quantity), Currency::Gbp)
-        )));
+        let singly = Money::new(list.saturating_mul(quantity), Currency::Gbp);
+        return Err(PromoError::Invalid(if skus.len() == 1 {
+            format!(
+                "{quantity} of {dearest} already cost {singly} singly: the offer must be cheaper."
+            )
+        } else {
+            format!(
+                "{quantity} of the dearest of these ({dearest}) already cost {singly} singly: the offer must be cheaper."
+            )
+        }));
     }
-    sqlx::query("DELETE FROM multibuys WHERE sku = $1")
-        .bind(sku)
-        .execute(&mut *tx)
+    let sql = format!(
+        "SELECT m.offer_id, m.sku FROM multibuy_skus m WHERE m.offer_id IN \
+         (SELECT offer_id FROM multibuy_skus WHERE sku IN ({placeholders})) ORDER BY m.offer_id, m.sku"
+    );
+    let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+    for s in &skus {
+        query = query.bind(s.clone());
+    }
+    let taken = query
+        .fetch_all(&mut *tx)
         .await
-        .context("Failed to replace the multi-buy")?;
+        .context("Failed to read the multi-buys of these SKUs")?;
+    let mut wanted = skus.clone();
+    wanted.sort();
+    let mut offers: Vec<(String, Vec<String>)> = Vec::new();
+    for (offer, sku) in taken {
+        match offers.last_mut() {
+            Some((last, members)) if *last == offer => members.push(sku),
+            _ => offers.push((offer, vec![sku])),
+        }
+    }
+    let replaced = match offers.as_slice() {
+        [] => None,
+        [(offer, members)] if *members == wanted => Some(offer.clone()),
+        _ => {
+            let (_, members) = offers
+                .iter()
+                .find(|(_, members)| *members != wanted)
+                .expect("two offers cannot both hold exactly these SKUs");
+            let clash = skus
+                .iter()
+                .find(|s| members.contains(s))
+                .unwrap_or(&skus[0]);
+            return Err(PromoError::Invalid(format!(
+                "{clash} is already in the multi-buy on {}: remove that offer first, or list \
+                 exactly its SKUs to change its terms.",
+                members.join(", ")
+            )));
+        }
+    };
+    if let Some(offer) = &replaced {
+        delete_offer(&mut tx, offer).await?;
+    }
+    let id = replaced.unwrap_or_else(crate::ids::random_id);
     sqlx::query(
-        "INSERT INTO multibuys (sku, quantity, price_minor, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO multibuy_offers (id, quantity, price_minor, created_at) \
+         VALUES ($1, $2, $3, $4)",
     )
-    .bind(sku)
+    .bind(&id)
     .bind(quantity)
     .bind(price_minor)
     .bind(now)
     .execute(&mut *tx)
     .await
     .context("Failed to add the multi-buy")?;
+    for sku in &skus {
+        sqlx::query("INSERT INTO multibuy_skus (sku, offer_id) VALUES ($1, $2)")
+            .bind(sku)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to add the multi-buy's SKUs")?;
+    }
     let detail = format!("{quantity} for {price_minor} minor units");
-    audit::record(&mut tx, actor, Action::PromotionAdded, sku, &detail, now).await?;
+    let target = skus.join(",");
+    audit::record(
+        &mut tx,
+        actor,
+        Action::PromotionAdded,
+        &target,
+        &detail,
+        now,
+    )
+    .await?;
     tx.commit()
         .await
         .context("Failed to commit the multi-buy")?;
+    Ok(())
+}
+
+/// Deletes an offer and its SKUs inside the caller's transaction.
+async fn delete_offer(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    offer: &str,
+) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM multibuy_skus WHERE offer_id = $1")
+        .bind(offer)
+        .execute(&mut **tx)
+        .await
+        .context("Failed to remove the multi-buy's SKUs")?;
+    sqlx::query("DELETE FROM multibuy_offers WHERE id = $1")
+        .bind(offer)
+        .execute(&mut **tx)
+        .await
+        .context("Failed to remove the multi-buy")?;
     Ok(())
 }
 
@@ -217,26 +358,32 @@ pub async fn remove_threshold(db: &Db, spend_minor: i64, actor: &Actor) -> Resul
     Ok(())
 }
 
-/// Removes the multi-buy on `sku`; carts stop getting it at once.
+/// Removes the multi-buy that takes `sku` (with every SKU it mixes); carts stop getting it at
+/// once.
 pub async fn remove_multibuy(db: &Db, sku: &str, actor: &Actor) -> Result<(), PromoError> {
     let sku = sku.trim().to_ascii_uppercase();
     let (mut tx, _turn) = db::begin_write(db).await?;
     let now = db::now();
-    let done = sqlx::query("DELETE FROM multibuys WHERE sku = $1")
-        .bind(&sku)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to remove the multi-buy")?;
-    if done.rows_affected() != 1 {
+    let members: Vec<(String, String)> = sqlx::query_as(
+        "SELECT offer_id, sku FROM multibuy_skus WHERE offer_id IN \
+         (SELECT offer_id FROM multibuy_skus WHERE sku = $1) ORDER BY sku",
+    )
+    .bind(&sku)
+    .fetch_all(&mut *tx)
+    .await
+    .context("Failed to read the multi-buy")?;
+    let Some((offer, _)) = members.first() else {
         return Err(PromoError::Invalid(format!(
             "There is no multi-buy on SKU {sku}."
         )));
-    }
+    };
+    delete_offer(&mut tx, offer).await?;
+    let target: Vec<&str> = members.iter().map(|(_, s)| s.as_str()).collect();
     audit::record(
         &mut tx,
         actor,
         Action::PromotionRemoved,
-        &sku,
+        &target.join(","),
         "multi-buy removed",
         now,
     )
@@ -245,4 +392,32 @@ pub async fn remove_multibuy(db: &Db, sku: &str, actor: &Actor) -> Result<(), Pr
         .await
         .context("Failed to commit the multi-buy's removal")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_skus_are_split_on_commas_and_spaces_upper_cased_and_kept_once() {
+        assert_eq!(
+            parse_skus(" 85123a, 21212\n85123A,,84077 "),
+            ["85123A", "21212", "84077"]
+        );
+        assert!(parse_skus(" , ").is_empty());
+    }
+
+    #[test]
+    fn rows_of_one_offer_become_one_multi_buy_with_all_its_skus() {
+        let row = |id: &str, sku: &str| (id.to_string(), 3, 1_000, sku.to_string());
+        let offers = group_offers(vec![row("a", "1"), row("a", "2"), row("b", "3")]);
+        let skus: Vec<(&str, Vec<String>)> = offers
+            .iter()
+            .map(|(id, m)| (id.as_str(), m.skus.clone()))
+            .collect();
+        assert_eq!(
+            skus,
+            [("a", vec!["1".into(), "2".into()]), ("b", vec!["3".into()])]
+        );
+    }
 }

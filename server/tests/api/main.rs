@@ -12,6 +12,7 @@ mod experiments;
 mod helpers;
 mod import;
 mod member_tiers;
+mod multibuys;
 mod orders;
 mod page_cache;
 mod pages;

@@ -16,10 +16,16 @@ const DAY: i64 = 86_400;
 /// A single-variant product with plenty of stock at `price_minor`, that price in effect for 60
 /// days: (slug, sku).
 pub(crate) async fn product_at(app: &TestApp, price_minor: i64) -> (String, String) {
+    nth_product_at(app, 0, price_minor).await
+}
+
+/// [`product_at`] for the `n`th single-variant product (by slug), so a test can price several.
+pub(crate) async fn nth_product_at(app: &TestApp, n: i64, price_minor: i64) -> (String, String) {
     let (slug, sku): (String, String) = sqlx::query_as(
         "SELECT p.slug, MIN(v.sku) FROM products p JOIN variants v ON v.stem = p.stem \
-         GROUP BY p.slug HAVING COUNT(*) = 1 ORDER BY p.slug LIMIT 1",
+         GROUP BY p.slug HAVING COUNT(*) = 1 ORDER BY p.slug LIMIT 1 OFFSET $1",
     )
+    .bind(n)
     .fetch_one(&app.db)
     .await
     .expect("a single-variant product");
@@ -276,7 +282,7 @@ async fn multi_buy_and_spend_thresholds_stack_at_checkout_as_the_shared_arithmet
     let (slug, sku) = product_at(&app, 1_000).await;
     let country = country(&app).await;
     let actor = Actor::CommandLine;
-    promotions::add_multibuy(&app.db, &sku, 3, 2_500, &actor)
+    promotions::add_multibuy(&app.db, std::slice::from_ref(&sku), 3, 2_500, &actor)
         .await
         .expect("multibuy");
     promotions::add_threshold(&app.db, 5_000, 500, &actor)
@@ -285,7 +291,7 @@ async fn multi_buy_and_spend_thresholds_stack_at_checkout_as_the_shared_arithmet
     promotions::add_threshold(&app.db, 10_000, 1_500, &actor)
         .await
         .expect("threshold");
-    let bad = promotions::add_multibuy(&app.db, &sku, 3, 3_000, &actor).await;
+    let bad = promotions::add_multibuy(&app.db, std::slice::from_ref(&sku), 3, 3_000, &actor).await;
     assert!(bad.is_err_and(|e| e.to_string().contains("must be cheaper")));
     let html = without_markers(&app.page(&format!("/p/{slug}"), 200).await);
     assert!(

@@ -17,7 +17,7 @@ const PAGE: &str = "/admin/promotions";
 /// A form's fields.
 type Form<'a> = &'a [(&'a str, &'a str)];
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&app.db).await.expect("count");
     n
 }
@@ -52,7 +52,7 @@ pub(crate) async fn send(
     (status, location, body)
 }
 
-async fn console_page(app: &TestApp, cookie: &str) -> String {
+pub(crate) async fn console_page(app: &TestApp, cookie: &str) -> String {
     let res = get(app, PAGE, Some(cookie)).await;
     assert_eq!(res.status(), 200);
     without_markers(&res.text().await.expect("body"))
@@ -199,7 +199,12 @@ async fn a_marketer_creates_a_coupon_in_the_console_and_a_shopper_uses_it_until_
         assert!(said.starts_with(message), "{form:?}: {said}");
         assert!(body.contains(kept), "{form:?} keeps {kept}");
     }
-    for table in ["coupons", "multibuys", "spend_thresholds", "flash_sales"] {
+    for table in [
+        "coupons",
+        "multibuy_offers",
+        "spend_thresholds",
+        "flash_sales",
+    ] {
         let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}");
         assert_eq!(count(&app, &sql).await, 0, "{table}");
     }
@@ -386,7 +391,7 @@ async fn thresholds_and_multi_buys_are_added_and_removed_in_the_console() {
         0
     );
     assert_eq!(
-        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM multibuys").await,
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM multibuy_offers").await,
         0
     );
     assert_eq!(
