@@ -377,23 +377,52 @@ fn tiers_section(csrf: &str, listing: &Listing, f: &Change) -> impl IntoView + u
         .tiers
         .iter()
         .map(|t| {
+            let remove = button(
+                csrf,
+                "tier_remove",
+                vec![("name", t.name.clone())],
+                "Remove",
+                format!("Remove the tier {}", t.name),
+            );
             view! {
                 <tr data-testid="tier-row">
                     <td>{t.name.clone()}</td>
                     <td>{gbp(t.min_spend_minor)}</td>
+                    <td>{remove}</td>
                 </tr>
             }
         })
         .collect_view();
+    let options = listing
+        .tiers
+        .iter()
+        .map(|t| {
+            let selected = f.op == "tier_edit" && f.name == t.name;
+            view! { <option value=t.name.clone() selected=selected>{t.name.clone()}</option> }
+        })
+        .collect_view();
     let empty = listing.tiers.is_empty();
+    let edit = (!empty).then(|| {
+        view! {
+            <form class="admin-form" method="post" action="/admin/promotions">
+                <input type="hidden" name="csrf" value=csrf.to_string()/>
+                <input type="hidden" name="op" value="tier_edit"/>
+                <label for="tier-edit-name">"Tier to change"</label>
+                <select id="tier-edit-name" name="name">{options}</select>
+                {field("tier_edit", "rename", "New name (blank: keep it)", f, &f.rename, Some("Its coupons follow the new name."))}
+                {field("tier_edit", "min_spend", "New paid spend over 365 days (blank: keep it)", f, &f.min_spend, Some("Checkout applies it from the next order."))}
+                <button class="button" type="submit">"Change tier"</button>
+            </form>
+        }
+    });
     view! {
         <section aria-labelledby="tiers">
             <h2 id="tiers">"Member tiers"</h2>
-            <p>"A tier unlocks coupons made for it. There are no shopper accounts: a customer is known by the email on their orders, and qualifies when that email's paid orders over the last 365 days reach the tier's minimum. Anyone who types that email qualifies, so keep member coupons modest."</p>
+            <p>"A tier unlocks coupons made for it. There are no shopper accounts: a customer is known by the email on their orders, and qualifies when that email's paid orders over the last 365 days reach the tier's minimum. Anyone who types that email qualifies, so keep member coupons modest. A tier can be removed once no coupon for it can still be used."</p>
             {if empty {
                 view! { <p>"No tiers."</p> }.into_any()
             } else {
-                views::table(&["Tier", "Paid spend over 365 days"], None, rows).into_any()
+                views::table(&["Tier", "Paid spend over 365 days"], Some("Actions"), rows).into_any()
             }}
             <form class="admin-form" method="post" action="/admin/promotions">
                 <input type="hidden" name="csrf" value=csrf.to_string()/>
@@ -402,6 +431,7 @@ fn tiers_section(csrf: &str, listing: &Listing, f: &Change) -> impl IntoView + u
                 {field("tier_add", "min_spend", "Paid spend over the last 365 days (e.g. 200.00)", f, &f.min_spend, None)}
                 <button class="button button--primary" type="submit">"Create tier"</button>
             </form>
+            {edit}
         </section>
     }
 }

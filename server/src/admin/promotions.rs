@@ -50,6 +50,8 @@ fn notice(code: &str) -> Option<String> {
         "flash_end" => "Flash sale ended: the list price is back on the store.",
         "flash_cancel" => "Flash sale cancelled before its start.",
         "tier_add" => "Member tier created.",
+        "tier_edit" => "Member tier changed: checkout applies it from the next order.",
+        "tier_remove" => "Member tier removed.",
         _ => return None,
     };
     Some(text.to_string())
@@ -78,6 +80,8 @@ pub struct Change {
     pub price: String,
     pub id: String,
     pub name: String,
+    /// The tier's new name (tier_edit; blank: keep it).
+    pub rename: String,
 }
 
 async fn page(
@@ -221,6 +225,18 @@ async fn apply(state: &AppState, signed_in: &SignedIn, f: &Change) -> Result<(),
             let min = money(&f.min_spend, "minimum spend")?;
             tiers::add(db, &f.name, min, &actor).await.map(|_| ())
         }
+        "tier_edit" => {
+            let change = tiers::TierChange {
+                rename: Some(f.rename.clone()).filter(|r| !r.trim().is_empty()),
+                min_spend_minor: if f.min_spend.trim().is_empty() {
+                    None
+                } else {
+                    Some(money(&f.min_spend, "minimum spend")?)
+                },
+            };
+            tiers::edit(db, &f.name, &change, &actor).await.map(|_| ())
+        }
+        "tier_remove" => tiers::remove(db, &f.name, &actor).await,
         _ => Err(invalid("Unknown change.")),
     }
 }

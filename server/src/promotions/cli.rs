@@ -27,7 +27,8 @@ pub enum PromoCommand {
     /// Flash prices: `promo flash add SKU --price 4.00 [--from ...] --until ...`.
     #[command(subcommand)]
     Flash(FlashCommand),
-    /// Member tiers: `promo tier add Gold --min-spend 200.00`.
+    /// Member tiers: `promo tier add Gold --min-spend 200.00`, `promo tier edit Gold --rename
+    /// Gold-Plus --min-spend 250.00`, `promo tier remove Gold`.
     #[command(subcommand)]
     Tier(TierCommand),
     /// Every promotion, with what is running now.
@@ -86,6 +87,16 @@ pub enum TierCommand {
         #[arg(long)]
         min_spend: String,
     },
+    /// Rename the tier (its coupons follow) and/or change its minimum spend.
+    Edit {
+        name: String,
+        #[arg(long)]
+        rename: Option<String>,
+        #[arg(long)]
+        min_spend: Option<String>,
+    },
+    /// Remove the tier; refused while a coupon for it can still be used.
+    Remove { name: String },
 }
 
 #[derive(Subcommand)]
@@ -227,6 +238,26 @@ pub async fn run(command: PromoCommand, database_url: &str) -> anyhow::Result<()
                 tier.name,
                 gbp(tier.min_spend_minor)
             );
+        }
+        PromoCommand::Tier(TierCommand::Edit {
+            name,
+            rename,
+            min_spend,
+        }) => {
+            let change = super::tiers::TierChange {
+                rename,
+                min_spend_minor: min_spend.map(|m| amount("--min-spend", &m)).transpose()?,
+            };
+            let tier = super::tiers::edit(&pool, &name, &change, &actor).await?;
+            println!(
+                "tier {}: paid orders of {} over the last 365 days",
+                tier.name,
+                gbp(tier.min_spend_minor)
+            );
+        }
+        PromoCommand::Tier(TierCommand::Remove { name }) => {
+            super::tiers::remove(&pool, &name, &actor).await?;
+            println!("tier {} removed", name.trim());
         }
         PromoCommand::Threshold(ThresholdCommand::Remove { spend }) => {
             let spend = amount("--spend", &spend)?;

@@ -96,21 +96,41 @@ pub async fn spend_of(conn: &mut AnyConnection, email: &str, now: i64) -> anyhow
     Ok(paid_spend(&orders, now))
 }
 
-/// The tier called `name` (any case), if there is one.
+/// The tier called `name` (any case), if there is one that has not been removed.
 pub async fn find(conn: &mut AnyConnection, name: &str) -> anyhow::Result<Option<Tier>> {
-    sqlx::query_as("SELECT name, min_spend_minor FROM member_tiers WHERE lower(name) = lower($1)")
-        .bind(name.trim())
-        .fetch_optional(&mut *conn)
-        .await
-        .context("Failed to read a member tier")
+    Ok(find_any(conn, name)
+        .await?
+        .filter(|(_, removed)| !removed)
+        .map(|(tier, _)| tier))
 }
 
-/// Every tier, lowest minimum first.
+/// The tier row called `name` (any case), removed or not, and whether it was removed.
+async fn find_any(conn: &mut AnyConnection, name: &str) -> anyhow::Result<Option<(Tier, bool)>> {
+    let row: Option<(String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT name, min_spend_minor, removed_at FROM member_tiers WHERE lower(name) = lower($1)",
+    )
+    .bind(name.trim())
+    .fetch_optional(&mut *conn)
+    .await
+    .context("Failed to read a member tier")?;
+    Ok(row.map(|(name, min_spend_minor, removed_at)| {
+        let tier = Tier {
+            name,
+            min_spend_minor,
+        };
+        (tier, removed_at.is_some())
+    }))
+}
+
+/// Every tier that has not been removed, lowest minimum first.
 pub async fn list(db: &Db) -> anyhow::Result<Vec<Tier>> {
-    sqlx::query_as("SELECT name, min_spend_minor FROM member_tiers ORDER BY min_spend_minor, name")
-        .fetch_all(db)
-        .await
-        .context("Failed to read the member tiers")
+    sqlx::query_as(
+        "SELECT name, min_spend_minor FROM member_tiers WHERE removed_at IS NULL \
+         ORDER BY min_spend_minor, name",
+    )
+    .fetch_all(db)
+    .await
+    .context("Failed to read the member tiers")
 }
 
 /// A tier name: 1 to 40 letters, digits, spaces or dashes, trimmed.
@@ -130,7 +150,8 @@ pub fn parse_name(input: &str) -> Result<String, PromoError> {
 }
 
 /// Creates the tier `name` for customers whose paid spend over the last year reaches
-/// `min_spend_minor`, with its audit entry.
+/// `min_spend_minor`, with its audit entry. A removed tier of that name comes back, with its
+/// old spelling and the new minimum.
 pub async fn add(
     db: &Db,
     name: &str,
@@ -145,19 +166,37 @@ pub async fn add(
     }
     let now = db::now();
     let (mut tx, _turn) = db::begin_write(db).await?;
-    if let Some(existing) = find(&mut tx, &name).await? {
-        return Err(PromoError::Invalid(format!(
-            "There is already a tier called {}.",
-            existing.name
-        )));
-    }
-    sqlx::query("INSERT INTO member_tiers (name, min_spend_minor, created_at) VALUES ($1, $2, $3)")
-        .bind(&name)
-        .bind(min_spend_minor)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to add the tier")?;
+    let name = match find_any(&mut tx, &name).await? {
+        Some((existing, false)) => {
+            return Err(PromoError::Invalid(format!(
+                "There is already a tier called {}.",
+                existing.name
+            )));
+        }
+        Some((removed, true)) => {
+            sqlx::query(
+                "UPDATE member_tiers SET removed_at = NULL, min_spend_minor = $1 WHERE name = $2",
+            )
+            .bind(min_spend_minor)
+            .bind(&removed.name)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to bring the tier back")?;
+            removed.name
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO member_tiers (name, min_spend_minor, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(&name)
+            .bind(min_spend_minor)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to add the tier")?;
+            name
+        }
+    };
     let detail = format!("member tier: paid spend of {min_spend_minor} minor units over 365 days");
     let subject = format!("tier {name}");
     audit::record(
@@ -174,6 +213,167 @@ pub async fn add(
         name,
         min_spend_minor,
     })
+}
+
+/// What [`edit`] changes: a new name, a new minimum spend, or both.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TierChange {
+    pub rename: Option<String>,
+    pub min_spend_minor: Option<i64>,
+}
+
+/// Renames the tier `name` (its coupons follow) and/or changes its minimum spend, which
+/// checkout applies from the next order on; with its audit entry.
+pub async fn edit(
+    db: &Db,
+    name: &str,
+    change: &TierChange,
+    actor: &Actor,
+) -> Result<Tier, PromoError> {
+    let rename = change.rename.as_deref().map(parse_name).transpose()?;
+    if change.min_spend_minor.is_some_and(|m| m <= 0) {
+        return Err(PromoError::Invalid(
+            "A tier's minimum spend must be above zero.".into(),
+        ));
+    }
+    if rename.is_none() && change.min_spend_minor.is_none() {
+        return Err(PromoError::Invalid(
+            "Give the tier a new name, a new minimum spend, or both.".into(),
+        ));
+    }
+    let now = db::now();
+    let (mut tx, _turn) = db::begin_write(db).await?;
+    let Some(tier) = find(&mut tx, name).await? else {
+        return Err(no_tier(name));
+    };
+    let min_spend_minor = change.min_spend_minor.unwrap_or(tier.min_spend_minor);
+    let new_name = rename.unwrap_or_else(|| tier.name.clone());
+    if new_name != tier.name {
+        match find_any(&mut tx, &new_name).await? {
+            // The same tier in another case ("gold" -> "Gold") is a rename like any other.
+            Some((other, _)) if other.name == tier.name => {}
+            Some((other, false)) => {
+                return Err(PromoError::Invalid(format!(
+                    "There is already a tier called {}.",
+                    other.name
+                )));
+            }
+            Some((other, true)) => {
+                return Err(PromoError::Invalid(format!(
+                    "{} was a tier before and keeps its name for its old coupons: choose \
+                     another name, or add {} again.",
+                    other.name, other.name
+                )));
+            }
+            None => {}
+        }
+        // The coupons' foreign key names the tier: add the new row, move them, drop the old.
+        let created_at: (i64,) =
+            sqlx::query_as("SELECT created_at FROM member_tiers WHERE name = $1")
+                .bind(&tier.name)
+                .fetch_one(&mut *tx)
+                .await
+                .context("Failed to read the tier")?;
+        sqlx::query(
+            "INSERT INTO member_tiers (name, min_spend_minor, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(&new_name)
+        .bind(min_spend_minor)
+        .bind(created_at.0)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to rename the tier")?;
+        sqlx::query("UPDATE coupons SET tier = $1 WHERE tier = $2")
+            .bind(&new_name)
+            .bind(&tier.name)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to move the tier's coupons")?;
+        sqlx::query("DELETE FROM member_tiers WHERE name = $1")
+            .bind(&tier.name)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to rename the tier")?;
+    } else {
+        sqlx::query("UPDATE member_tiers SET min_spend_minor = $1 WHERE name = $2")
+            .bind(min_spend_minor)
+            .bind(&tier.name)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to change the tier")?;
+    }
+    let detail = format!(
+        "renamed {} -> {new_name}; paid spend of {min_spend_minor} minor units over 365 days",
+        tier.name
+    );
+    let subject = format!("tier {new_name}");
+    audit::record(
+        &mut tx,
+        actor,
+        Action::PromotionChanged,
+        &subject,
+        &detail,
+        now,
+    )
+    .await?;
+    tx.commit().await.context("Failed to commit the tier")?;
+    Ok(Tier {
+        name: new_name,
+        min_spend_minor,
+    })
+}
+
+/// Removes the tier `name`, refused while a coupon for it can still be used (ended, expired and
+/// used-up coupons keep naming it: orders name them). Its coupons are not honoured after.
+pub async fn remove(db: &Db, name: &str, actor: &Actor) -> Result<(), PromoError> {
+    let now = db::now();
+    let (mut tx, _turn) = db::begin_write(db).await?;
+    let Some(tier) = find(&mut tx, name).await? else {
+        return Err(no_tier(name));
+    };
+    let live: Vec<(String,)> = sqlx::query_as(
+        "SELECT code FROM coupons WHERE tier = $1 AND ended_at IS NULL \
+         AND (valid_until IS NULL OR valid_until > $2) \
+         AND (usage_limit IS NULL OR times_used < usage_limit) ORDER BY code",
+    )
+    .bind(&tier.name)
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await
+    .context("Failed to read the tier's coupons")?;
+    if !live.is_empty() {
+        let codes: Vec<&str> = live.iter().map(|(c,)| c.as_str()).collect();
+        return Err(PromoError::Invalid(format!(
+            "{} can still be used by {} members: end {} first.",
+            codes.join(", "),
+            tier.name,
+            if codes.len() == 1 { "it" } else { "them" }
+        )));
+    }
+    sqlx::query("UPDATE member_tiers SET removed_at = $1 WHERE name = $2")
+        .bind(now)
+        .bind(&tier.name)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to remove the tier")?;
+    let subject = format!("tier {}", tier.name);
+    audit::record(
+        &mut tx,
+        actor,
+        Action::PromotionRemoved,
+        &subject,
+        "member tier removed",
+        now,
+    )
+    .await?;
+    tx.commit()
+        .await
+        .context("Failed to commit the tier's removal")?;
+    Ok(())
+}
+
+fn no_tier(name: &str) -> PromoError {
+    PromoError::Invalid(format!("There is no member tier called {}.", name.trim()))
 }
 
 #[cfg(test)]
