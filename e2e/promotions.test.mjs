@@ -2,7 +2,7 @@
 // prior price, the end time without JavaScript and a live countdown with it), and a coupon
 // applied at checkout that changes the total and is recorded on the order; a coupon a marketer
 // creates on the console's promotions page, used by a shopper; a multi-buy mixing two products,
-// linked from one product page to the other and taken off at checkout.
+// linked from one product page to the other, stated in the cart and taken off at checkout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addStaff, hydrated, signIn, useStore, vitrine, watchConsole } from './helpers.mjs';
@@ -214,6 +214,8 @@ test('a marketer mixes two products into one multi-buy and a shopper gets it at 
   assert.equal((await page.locator('[data-testid="sku"]').textContent()).trim(), second.sku);
   await page.locator('.add-to-cart button[type="submit"]').click();
   await page.waitForURL(/\/cart\?n=added/);
+  assert.equal(pounds(await page.locator('[data-testid="cart-multibuy"]').textContent()), saving);
+  assert.equal(pounds(await page.locator('[data-testid="cart-goods"]').textContent()), singly - saving);
 
   // Checkout, in the browser, takes the saving off with the server's own arithmetic.
   await page.goto(store.server.url + '/checkout');

@@ -3,7 +3,7 @@
 //! `server/` implements [`Storefront`] over the database and puts a [`StoreHandle`] in the
 //! Leptos context; server functions fetch it with [`store`]. Nothing here knows SQL.
 
-use crate::cart::CartView;
+use crate::cart::CartPageView;
 use crate::catalog::{CategoryListing, ListingQuery, NavData};
 use crate::error::StoreError;
 use crate::home::HomeData;
@@ -27,8 +27,9 @@ pub trait Storefront: Send + Sync + 'static {
     ) -> Result<CategoryListing, StoreError>;
     async fn search(&self, query: &ListingQuery) -> Result<SearchListing, StoreError>;
     async fn product(&self, slug: &str) -> Result<ProductLookup, StoreError>;
-    /// The cart named by the shopper's cookie (an empty cart when there is none).
-    async fn cart(&self, cart_id: Option<&str>) -> Result<CartView, StoreError>;
+    /// The cart named by the shopper's cookie (an empty cart when there is none), with the
+    /// offers in effect for its lines now.
+    async fn cart(&self, cart_id: Option<&str>) -> Result<CartPageView, StoreError>;
     /// The checkout page: the cart, what the shopper typed last time, the countries delivered
     /// to and a fresh idempotency key; the last failure's reason when `show_error`.
     async fn checkout(

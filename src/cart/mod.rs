@@ -63,8 +63,17 @@ impl CartView {
     }
 }
 
+/// What the cart page shows: the cart and the offers in effect for it now (multi-buys and spend
+/// thresholds; a coupon is typed at checkout), so the page states the savings checkout will
+/// charge, with the same [`promo_totals`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartPageView {
+    pub cart: CartView,
+    pub offers: Offers,
+}
+
 #[server(output = crate::codec::Postcard)]
-pub async fn get_cart() -> Result<CartView, StoreError> {
+pub async fn get_cart() -> Result<CartPageView, StoreError> {
     let cart = crate::ssr::request_cookie(CART_COOKIE).await;
     crate::ssr::store()?.0.cart(cart.as_deref()).await
 }

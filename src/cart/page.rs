@@ -2,7 +2,8 @@
 //! last cart form left (`?n=` for what happened, `?e=` for what went wrong). Notices are codes
 //! mapped to text here, so a crafted link cannot put words in the store's mouth.
 
-use super::{CartLine, CartView, get_cart};
+use super::get_cart;
+use super::{CartLine, CartPageView, Offers, PricedLine, Quote, promo_totals};
 use crate::catalog::StockLevel;
 use crate::codec::page_resource;
 use crate::layout::page_data;
@@ -73,20 +74,40 @@ pub fn CartPage() -> impl IntoView {
             let class = if is_error { "notice notice--error" } else { "notice" };
             view! { <p class=class role=if is_error { "alert" } else { "status" }>{text}</p> }
         })}
-        {page_data(cart, |cart| view! { <CartBody cart/> })}
+        {page_data(cart, |view| view! { <CartBody view/> })}
         <Recommendations kind=Slot::Cart recs/>
     }
 }
 
+/// "Spend £X more to save £Y": the next spend threshold above what `quote` spends (the subtotal
+/// after multi-buy savings) that saves more than the one reached, if any.
+pub fn threshold_nudge(quote: &Quote, offers: &Offers) -> Option<String> {
+    let spend = quote.totals.subtotal.minor - quote.multibuy_saving.minor;
+    let reached = quote.threshold_saving.minor;
+    let next = offers
+        .thresholds
+        .iter()
+        .filter(|t| t.spend_minor > spend && t.save_minor > reached)
+        .min_by_key(|t| t.spend_minor)?;
+    let currency = quote.totals.subtotal.currency;
+    Some(format!(
+        "Spend {} more to save {}.",
+        crate::money::Money::new(next.spend_minor - spend, currency),
+        crate::money::Money::new(next.save_minor, currency)
+    ))
+}
+
 #[component]
-fn CartBody(cart: CartView) -> impl IntoView {
+fn CartBody(view: CartPageView) -> impl IntoView {
+    let CartPageView { cart, offers } = view;
     if cart.lines.is_empty() {
         return view! {
             <p class="empty-state">"Your cart is empty. " <a href="/">"Continue shopping"</a></p>
         }
         .into_any();
     }
-    let totals = cart.totals();
+    let priced: Vec<PricedLine> = cart.lines.iter().map(CartLine::priced).collect();
+    let quote = promo_totals(&priced, &offers, None, cart.currency);
     let changed: Vec<String> = cart
         .lines
         .iter()
@@ -105,14 +126,28 @@ fn CartBody(cart: CartView) -> impl IntoView {
             <thead><tr><th scope="col">"Item"</th><th scope="col" class="num">"Price"</th><th scope="col">"Quantity"</th><th scope="col" class="num">"Total"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
             <tbody>{cart.lines.into_iter().map(|line| view! { <CartRow line/> }).collect_view()}</tbody>
         </table>
-        {match totals {
-            Ok(t) => view! {
-                <dl class="cart-totals">
-                    <dt>"Items"</dt><dd data-testid="cart-items">{t.items}</dd>
-                    <dt>"Subtotal"</dt><dd data-testid="cart-subtotal">{t.subtotal.to_string()}</dd>
-                    <dt>"Shipping"</dt><dd>"Chosen at checkout"</dd>
-                </dl>
-            }.into_any(),
+        {match quote {
+            Ok(q) => {
+                let t = q.totals;
+                let nudge = threshold_nudge(&q, &offers);
+                let saving = |m: crate::money::Money| (m.minor > 0).then(|| format!("−{m}"));
+                let multibuy = saving(q.multibuy_saving);
+                let threshold = saving(q.threshold_saving);
+                let discounted = t.discount.minor > 0;
+                let goods = crate::money::Money::new(t.subtotal.minor - t.discount.minor, t.subtotal.currency);
+                view! {
+                    <dl class="cart-totals">
+                        <dt>"Items"</dt><dd data-testid="cart-items">{t.items}</dd>
+                        <dt>"Subtotal"</dt><dd data-testid="cart-subtotal">{t.subtotal.to_string()}</dd>
+                        {multibuy.map(|m| view! { <dt>"Multi-buy saving"</dt><dd data-testid="cart-multibuy">{m}</dd> })}
+                        {threshold.map(|m| view! { <dt>"Spend-and-save"</dt><dd data-testid="cart-threshold">{m}</dd> })}
+                        {discounted.then(|| view! { <dt>"After savings"</dt><dd data-testid="cart-goods">{goods.to_string()}</dd> })}
+                        <dt>"Shipping"</dt><dd>"Chosen at checkout"</dd>
+                    </dl>
+                    {nudge.map(|n| view! { <p class="hint" data-testid="cart-nudge">{n}</p> })}
+                }
+                .into_any()
+            }
             Err(e) => view! { <p class="notice notice--error" role="alert">{format!("This cart can't be totalled: {e}. Please remove an item.")}</p> }.into_any(),
         }}
         <p class="cart-actions"><a href="/checkout" class="button button--primary" data-testid="go-to-checkout">"Go to checkout"</a></p>
@@ -161,7 +196,52 @@ fn CartRow(line: CartLine) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::notice_text;
+    use super::{notice_text, threshold_nudge};
+    use crate::cart::{MultiBuy, Offers, PricedLine, Threshold, promo_totals};
+    use crate::money::{Currency, Money};
+
+    #[test]
+    fn the_nudge_names_the_next_threshold_above_the_spend_after_multi_buy() {
+        let offers = Offers {
+            multibuys: vec![MultiBuy {
+                skus: vec!["A".into()],
+                quantity: 3,
+                price_minor: 1_000,
+            }],
+            thresholds: vec![
+                Threshold {
+                    spend_minor: 2_000,
+                    save_minor: 200,
+                },
+                Threshold {
+                    spend_minor: 5_000,
+                    save_minor: 500,
+                },
+            ],
+            coupon: None,
+        };
+        let nudge = |quantity, unit| {
+            let lines = [PricedLine {
+                sku: "A".into(),
+                quantity,
+                unit: Money::new(unit, Currency::Gbp),
+            }];
+            let quote = promo_totals(&lines, &offers, None, Currency::Gbp).expect("totals");
+            threshold_nudge(&quote, &offers)
+        };
+        // 3 × £4 = £12, less £2 of multi-buy: £10 short of the first threshold.
+        assert_eq!(
+            nudge(3, 400).as_deref(),
+            Some("Spend £10.00 more to save £2.00.")
+        );
+        // 6 × £4 = £24, less £4 of multi-buy = £20: the first reached, the next £30 away.
+        assert_eq!(
+            nudge(6, 400).as_deref(),
+            Some("Spend £30.00 more to save £5.00.")
+        );
+        // Past the highest threshold there is nothing to nudge towards.
+        assert_eq!(nudge(1, 6_000), None);
+    }
 
     #[test]
     fn notices_are_codes_not_text_from_the_url() {

@@ -204,10 +204,15 @@ fn candidates(
 
 #[async_trait::async_trait]
 impl Storefront for CatalogService {
-    async fn cart(&self, cart_id: Option<&str>) -> Result<vitrine::cart::CartView, StoreError> {
-        crate::cart::view(&self.db, cart_id)
+    async fn cart(&self, cart_id: Option<&str>) -> Result<vitrine::cart::CartPageView, StoreError> {
+        let cart = crate::cart::view(&self.db, cart_id)
             .await
-            .map_err(unavailable)
+            .map_err(unavailable)?;
+        let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.clone()).collect();
+        let offers = crate::promotions::offers(&self.db, &skus, None)
+            .await
+            .map_err(unavailable)?;
+        Ok(vitrine::cart::CartPageView { cart, offers })
     }
 
     async fn recommendations(

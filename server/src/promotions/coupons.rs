@@ -363,6 +363,20 @@ pub async fn edit(
     let code = code.trim().to_ascii_uppercase();
     let (mut tx, _turn) = db::begin_write(db).await?;
     let now = db::now();
+    // A removed tier's coupons are over (`tiers::remove` waits for that): none comes back.
+    let removed: Option<(String,)> = sqlx::query_as(
+        "SELECT t.name FROM coupons c JOIN member_tiers t ON t.name = c.tier \
+         WHERE c.code = $1 AND t.removed_at IS NOT NULL",
+    )
+    .bind(&code)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("Failed to read the coupon's tier")?;
+    if let Some((tier,)) = removed {
+        return Err(Invalid(format!(
+            "The code {code} is for the removed tier {tier}: add the tier again first, or create a new code."
+        )));
+    }
     let done = sqlx::query(
         "UPDATE coupons SET min_spend_minor = $1, valid_from = $2, valid_until = $3, usage_limit = $4 \
          WHERE code = $5 AND times_used = 0 AND ended_at IS NULL",

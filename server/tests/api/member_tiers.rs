@@ -174,7 +174,7 @@ async fn a_tier_is_renamed_with_its_coupons_re_priced_at_once_and_removed_once_t
     let app = TestApp::spawn().await;
     let (_, sku) = product_at(&app, 3_000).await;
     let (cookie, csrf) = marketer(&app).await;
-    let forms: [&[(&str, &str)]; 3] = [
+    let forms: [&[(&str, &str)]; 4] = [
         &[("op", "tier_add"), ("name", "Gold"), ("min_spend", "30.00")],
         &[
             ("op", "tier_add"),
@@ -188,10 +188,23 @@ async fn a_tier_is_renamed_with_its_coupons_re_priced_at_once_and_removed_once_t
             ("amount", "5.00"),
             ("tier", "Gold"),
         ],
+        &[
+            ("op", "coupon_add"),
+            ("code", "SPRING"),
+            ("kind", "fixed"),
+            ("amount", "5.00"),
+            ("tier", "Gold"),
+        ],
     ];
     for form in forms {
         assert_eq!(send(&app, &cookie, &csrf, form).await.0, 303, "{form:?}");
     }
+    // SPRING expired unused last week.
+    sqlx::query("UPDATE coupons SET valid_until = $1 WHERE code = 'SPRING'")
+        .bind(vitrine_server::db::now() - 7 * DAY)
+        .execute(&app.db)
+        .await
+        .expect("expire");
 
     // Refused changes say why, keep what was typed and change nothing.
     let refused: [(&[(&str, &str)], &str); 4] = [
@@ -293,8 +306,18 @@ async fn a_tier_is_renamed_with_its_coupons_re_priced_at_once_and_removed_once_t
         "{body}"
     );
 
-    // From the command line: the name comes back (its old spelling), renamed in another case.
+    // An expired coupon of the removed tier cannot be brought back by new dates.
     let url = Some(app.database_url.as_str());
+    let (ok, _, err) = vitrine(
+        url,
+        &["promo", "coupon", "edit", "spring", "--until", "+1d"],
+    );
+    assert!(
+        !ok && err.contains("The code SPRING is for the removed tier Gold Plus"),
+        "{err}"
+    );
+
+    // From the command line: the name comes back (its old spelling), renamed in another case.
     for args in [
         &["promo", "tier", "add", "gold plus", "--min-spend", "20.00"][..],
         &[

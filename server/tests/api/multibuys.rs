@@ -1,6 +1,7 @@
 //! Multi-buys that mix SKUs ("any 3 of these for £10"): a marketer creates one in the console,
-//! the product page links the items it mixes, checkout groups the dearest units first as the
-//! shared arithmetic says and records the saving; an offer that would share a SKU with another
+//! the product page links the items it mixes, the cart page states the saving and how far the
+//! next spend threshold is, checkout charges it (the dearest units grouped first, as the shared
+//! arithmetic says) and records it; an offer that would share a SKU with another
 //! is refused and changes nothing, the same SKUs again change the terms, and removing it by any
 //! of its SKUs removes it whole.
 
