@@ -74,18 +74,29 @@ pub async fn multibuys(db: &Db, skus: &[String]) -> anyhow::Result<Vec<MultiBuy>
 
 /// Rows of (offer id, quantity, price, SKU) sorted by offer id, one offer per id.
 pub(super) fn group_offers(rows: Vec<(String, i64, i64, String)>) -> Vec<(String, MultiBuy)> {
-    let mut out: Vec<(String, MultiBuy)> = Vec::new();
-    for (id, quantity, price_minor, sku) in rows {
+    runs(rows.into_iter().map(|(id, q, p, sku)| (id, (q, p, sku))))
+        .into_iter()
+        .map(|(id, members)| {
+            let (quantity, price_minor) = members.first().map_or((0, 0), |m| (m.0, m.1));
+            let skus = members.into_iter().map(|m| m.2).collect();
+            let offer = MultiBuy {
+                skus,
+                quantity,
+                price_minor,
+            };
+            (id, offer)
+        })
+        .collect()
+}
+
+/// Consecutive rows with the same key, gathered: `(a, 1), (a, 2), (b, 3)` becomes
+/// `(a, [1, 2]), (b, [3])`.
+fn runs<K: PartialEq, V>(rows: impl IntoIterator<Item = (K, V)>) -> Vec<(K, Vec<V>)> {
+    let mut out: Vec<(K, Vec<V>)> = Vec::new();
+    for (key, value) in rows {
         match out.last_mut() {
-            Some((last, offer)) if *last == id => offer.skus.push(sku),
-            _ => out.push((
-                id,
-                MultiBuy {
-                    skus: vec![sku],
-                    quantity,
-                    price_minor,
-                },
-            )),
+            Some((last, values)) if *last == key => values.push(value),
+            _ => out.push((key, vec![value])),
         }
     }
     out
@@ -178,8 +189,7 @@ pub async fn add_multibuy(
             "A multi-buy needs a quantity from 2 to 99 and a price above zero.".into(),
         ));
     }
-    let mut skus: Vec<String> = skus.iter().flat_map(|s| parse_skus(s)).collect();
-    skus.dedup();
+    let skus = parse_skus(&skus.join(" "));
     if skus.is_empty() || skus.len() > MAX_MULTIBUY_SKUS {
         return Err(PromoError::Invalid(format!(
             "A multi-buy needs from 1 to {MAX_MULTIBUY_SKUS} SKUs."
@@ -243,13 +253,7 @@ pub async fn add_multibuy(
         .context("Failed to read the multi-buys of these SKUs")?;
     let mut wanted = skus.clone();
     wanted.sort();
-    let mut offers: Vec<(String, Vec<String>)> = Vec::new();
-    for (offer, sku) in taken {
-        match offers.last_mut() {
-            Some((last, members)) if *last == offer => members.push(sku),
-            _ => offers.push((offer, vec![sku])),
-        }
-    }
+    let offers = runs(taken);
     let replaced = match offers.as_slice() {
         [] => None,
         [(offer, members)] if *members == wanted => Some(offer.clone()),

@@ -8,7 +8,7 @@
 use crate::checkout::{cart_with, country, place};
 use crate::helpers::{TestApp, text_of, without_markers};
 use crate::pricing_engine::marketer;
-use crate::promotions::nth_product_at;
+use crate::promotions::{nth_product_at, order_discount};
 use crate::promotions_console::{console_page, count, send};
 use vitrine_server::payments::TEST_CARD_OK;
 use vitrine_server::promotions::{self, PromoError};
@@ -89,13 +89,7 @@ async fn a_mixed_offer_links_its_items_and_checkout_groups_the_dearest_units_fir
     let (status, body) = place(&app, &cart, TEST_CARD_OK, "mixed", &country, &[]).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["total_minor"], 1_695);
-    let (discount,): (i64,) =
-        sqlx::query_as("SELECT discount_minor FROM order_details WHERE order_number = $1")
-            .bind(body["order"].as_str().expect("number"))
-            .fetch_one(&app.db)
-            .await
-            .expect("details");
-    assert_eq!(discount, 400);
+    assert_eq!(order_discount(&app, &body).await, 400);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

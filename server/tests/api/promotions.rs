@@ -53,6 +53,17 @@ pub(crate) async fn nth_product_at(app: &TestApp, n: i64, price_minor: i64) -> (
     (slug, sku)
 }
 
+/// The saving recorded on the order a checkout answered with `body`.
+pub(crate) async fn order_discount(app: &TestApp, body: &serde_json::Value) -> i64 {
+    let (discount,): (i64,) =
+        sqlx::query_as("SELECT discount_minor FROM order_details WHERE order_number = $1")
+            .bind(body["order"].as_str().expect("number"))
+            .fetch_one(&app.db)
+            .await
+            .expect("details");
+    discount
+}
+
 async fn coupon(app: &TestApp, code: &str, kind: CouponKind, adjust: impl FnOnce(&mut NewCoupon)) {
     let mut new = NewCoupon {
         code: code.into(),
@@ -304,13 +315,7 @@ async fn multi_buy_and_spend_thresholds_stack_at_checkout_as_the_shared_arithmet
     let (status, body) = place(&app, &cookie, TEST_CARD_OK, "stack", &country, &[]).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["total_minor"], 4_895);
-    let (discount,): (i64,) =
-        sqlx::query_as("SELECT discount_minor FROM order_details WHERE order_number = $1")
-            .bind(body["order"].as_str().expect("number"))
-            .fetch_one(&app.db)
-            .await
-            .expect("details");
-    assert_eq!(discount, 1_500);
+    assert_eq!(order_discount(&app, &body).await, 1_500);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
