@@ -124,7 +124,10 @@ fn CartBody(view: CartPageView) -> impl IntoView {
         <table class="cart-table">
             <caption class="visually-hidden">"Items in your cart"</caption>
             <thead><tr><th scope="col">"Item"</th><th scope="col" class="num">"Price"</th><th scope="col">"Quantity"</th><th scope="col" class="num">"Total"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
-            <tbody>{cart.lines.into_iter().map(|line| view! { <CartRow line/> }).collect_view()}</tbody>
+            <tbody>{cart.lines.into_iter().map(|line| {
+                let offer = offer_label(&offers, &line.sku, line.unit.currency);
+                view! { <CartRow line offer/> }
+            }).collect_view()}</tbody>
         </table>
         {match quote {
             Ok(q) => {
@@ -158,8 +161,28 @@ fn CartBody(view: CartPageView) -> impl IntoView {
     .into_any()
 }
 
+/// The multi-buy a line counts towards, as the cart states it beside the line: "3 for £10.00",
+/// or "Any 3 for £10.00 (mix with 2 other items)" for an offer that mixes SKUs. The first offer
+/// naming the SKU, as [`promo_totals`] counts it.
+pub fn offer_label(offers: &Offers, sku: &str, currency: crate::money::Currency) -> Option<String> {
+    let offer = offers
+        .multibuys
+        .iter()
+        .find(|m| m.skus.iter().any(|s| s == sku))?;
+    let price = crate::money::Money::new(offer.price_minor, currency);
+    Some(match offer.skus.len() {
+        1 => format!("{} for {price}", offer.quantity),
+        n => format!(
+            "Any {} for {price} (mix with {} other item{})",
+            offer.quantity,
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
+    })
+}
+
 #[component]
-fn CartRow(line: CartLine) -> impl IntoView {
+fn CartRow(line: CartLine, offer: Option<String>) -> impl IntoView {
     let total = line
         .unit
         .minor
@@ -173,6 +196,7 @@ fn CartRow(line: CartLine) -> impl IntoView {
                 <a href=format!("/p/{}?variant={}", line.slug, line.sku)>{line.title.clone()}</a>
                 {(line.label != "Standard").then(|| view! { <span class="cart-line__label">{format!(" – {}", line.label)}</span> })}
                 <span class=level.class()>{level.text()}</span>
+                {offer.map(|o| view! { <span class="badge badge--sale cart-line__offer" data-testid="line-offer">{o}</span> })}
             </td>
             <td class="num price">{line.unit.to_string()}</td>
             <td>
@@ -196,9 +220,37 @@ fn CartRow(line: CartLine) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::{notice_text, threshold_nudge};
+    use super::{notice_text, offer_label, threshold_nudge};
     use crate::cart::{MultiBuy, Offers, PricedLine, Threshold, promo_totals};
     use crate::money::{Currency, Money};
+
+    #[test]
+    fn a_line_states_the_offer_it_counts_towards() {
+        let offer = |skus: &[&str], quantity| MultiBuy {
+            skus: skus.iter().map(|s| s.to_string()).collect(),
+            quantity,
+            price_minor: 1_000,
+        };
+        let offers = Offers {
+            multibuys: vec![
+                offer(&["A"], 3),
+                offer(&["B", "C", "D"], 3),
+                offer(&["E", "F"], 2),
+            ],
+            ..Offers::default()
+        };
+        let label = |sku| offer_label(&offers, sku, Currency::Gbp);
+        assert_eq!(label("A").as_deref(), Some("3 for £10.00"));
+        assert_eq!(
+            label("C").as_deref(),
+            Some("Any 3 for £10.00 (mix with 2 other items)")
+        );
+        assert_eq!(
+            label("F").as_deref(),
+            Some("Any 2 for £10.00 (mix with 1 other item)")
+        );
+        assert_eq!(label("Z"), None);
+    }
 
     #[test]
     fn the_nudge_names_the_next_threshold_above_the_spend_after_multi_buy() {

@@ -85,6 +85,24 @@ async fn a_mixed_offer_links_its_items_and_checkout_groups_the_dearest_units_fir
             .await;
         assert_eq!(status, 303);
     }
+    // The cart page states the saving checkout will take, the offer beside each line, and how
+    // far the next spend threshold is.
+    promotions::add_threshold(&app.db, 5_000, 500, &Actor::CommandLine)
+        .await
+        .expect("threshold");
+    let page = app.cart_page_at("/cart", &cart).await;
+    let shown = |id| text_of(&page, id).unwrap_or_default();
+    assert_eq!(shown("cart-subtotal"), "£17.00", "{page}");
+    assert_eq!(shown("cart-multibuy"), "−£4.00");
+    assert_eq!(shown("cart-goods"), "£13.00");
+    assert_eq!(shown("cart-nudge"), "Spend £37.00 more to save £5.00.");
+    let labels = page
+        .matches("cart-line__offer\">Any 3 for £10.00 (mix with 2 other items)</span>")
+        .count();
+    assert_eq!(
+        labels, 3,
+        "each line names the offer it counts towards: {page}"
+    );
     let country = country(&app).await;
     let (status, body) = place(&app, &cart, TEST_CARD_OK, "mixed", &country, &[]).await;
     assert_eq!(status, 201, "{body}");
