@@ -6,7 +6,7 @@
 
 use crate::db::{self, Db};
 use anyhow::Context;
-use vitrine::cart::{CartLine, CartView, Quantity, QuantityError};
+use vitrine::cart::{CartLine, CartPageView, CartView, Quantity, QuantityError};
 use vitrine::money::{Currency, Money};
 
 /// Why a cart change was refused; each maps to an HTTP status and a notice code.
@@ -44,6 +44,15 @@ pub fn new_cart_id() -> String {
 /// True for ids we could have issued (anything else in the cookie is ignored).
 pub fn is_cart_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The cart page's data: the lines priced now and the offers in effect for them (no coupon:
+/// that is typed at checkout).
+pub async fn page_view(db: &Db, cart_id: Option<&str>) -> anyhow::Result<CartPageView> {
+    let cart = view(db, cart_id).await?;
+    let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.clone()).collect();
+    let offers = crate::promotions::offers(db, &skus, None).await?;
+    Ok(CartPageView { cart, offers })
 }
 
 /// The lines of a cart, priced now.

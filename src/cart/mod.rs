@@ -55,14 +55,6 @@ pub struct CartView {
     pub currency: Currency,
 }
 
-impl CartView {
-    /// Goods only: shipping is chosen at checkout.
-    pub fn totals(&self) -> Result<Totals, TotalsError> {
-        let lines: Vec<PricedLine> = self.lines.iter().map(CartLine::priced).collect();
-        cart_totals(&lines, 0, 0, self.currency)
-    }
-}
-
 /// What the cart page shows: the cart and the offers in effect for it now (multi-buys and spend
 /// thresholds; a coupon is typed at checkout), so the page states the savings checkout will
 /// charge, with the same [`promo_totals`].

@@ -2,8 +2,7 @@
 //! last cart form left (`?n=` for what happened, `?e=` for what went wrong). Notices are codes
 //! mapped to text here, so a crafted link cannot put words in the store's mouth.
 
-use super::get_cart;
-use super::{CartLine, CartPageView, Offers, PricedLine, Quote, promo_totals};
+use super::{CartLine, CartPageView, Offers, PricedLine, Quote, get_cart, promo_totals};
 use crate::catalog::StockLevel;
 use crate::codec::page_resource;
 use crate::layout::page_data;
@@ -136,15 +135,15 @@ fn CartBody(view: CartPageView) -> impl IntoView {
                 let saving = |m: crate::money::Money| (m.minor > 0).then(|| format!("−{m}"));
                 let multibuy = saving(q.multibuy_saving);
                 let threshold = saving(q.threshold_saving);
+                // No delivery is priced here, so the total is the goods after the savings.
                 let discounted = t.discount.minor > 0;
-                let goods = crate::money::Money::new(t.subtotal.minor - t.discount.minor, t.subtotal.currency);
                 view! {
                     <dl class="cart-totals">
                         <dt>"Items"</dt><dd data-testid="cart-items">{t.items}</dd>
                         <dt>"Subtotal"</dt><dd data-testid="cart-subtotal">{t.subtotal.to_string()}</dd>
                         {multibuy.map(|m| view! { <dt>"Multi-buy saving"</dt><dd data-testid="cart-multibuy">{m}</dd> })}
                         {threshold.map(|m| view! { <dt>"Spend-and-save"</dt><dd data-testid="cart-threshold">{m}</dd> })}
-                        {discounted.then(|| view! { <dt>"After savings"</dt><dd data-testid="cart-goods">{goods.to_string()}</dd> })}
+                        {discounted.then(|| view! { <dt>"After savings"</dt><dd data-testid="cart-goods">{t.total.to_string()}</dd> })}
                         <dt>"Shipping"</dt><dd>"Chosen at checkout"</dd>
                     </dl>
                     {nudge.map(|n| view! { <p class="hint" data-testid="cart-nudge">{n}</p> })}

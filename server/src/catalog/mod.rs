@@ -205,14 +205,9 @@ fn candidates(
 #[async_trait::async_trait]
 impl Storefront for CatalogService {
     async fn cart(&self, cart_id: Option<&str>) -> Result<vitrine::cart::CartPageView, StoreError> {
-        let cart = crate::cart::view(&self.db, cart_id)
+        crate::cart::page_view(&self.db, cart_id)
             .await
-            .map_err(unavailable)?;
-        let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.clone()).collect();
-        let offers = crate::promotions::offers(&self.db, &skus, None)
-            .await
-            .map_err(unavailable)?;
-        Ok(vitrine::cart::CartPageView { cart, offers })
+            .map_err(unavailable)
     }
 
     async fn recommendations(
