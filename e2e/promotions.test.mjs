@@ -182,8 +182,9 @@ test('a marketer mixes two products into one multi-buy and a shopper gets it at 
   const context = await store.browser.newContext();
   const page = await context.newPage();
   const problems = watchConsole(page);
-  const first = await popular(page, 4);
-  const second = await popular(page, 5);
+  // The dearer one first: a second unit of it always completes the pair at a saving.
+  const [first, second] = [await popular(page, 4), await popular(page, 5)]
+    .sort((a, b) => b.price - a.price);
   const singly = first.price + second.price;
   const saving = Math.max(1, Math.floor(singly / 10));
 
@@ -222,6 +223,26 @@ test('a marketer mixes two products into one multi-buy and a shopper gets it at 
   await hydrated(page);
   assert.equal(pounds(await page.locator('[data-testid="checkout-subtotal"]').textContent()), singly);
   assert.equal(pounds(await page.locator('[data-testid="checkout-multibuy"]').textContent()), saving);
+
+  // Another shopper with one unit of the offer is told what a second would save, and the
+  // hint's button adds it.
+  const other = await store.browser.newContext();
+  const shopper = await other.newPage();
+  const shopperProblems = watchConsole(shopper);
+  await shopper.goto(first.url);
+  await hydrated(shopper);
+  await shopper.locator('.add-to-cart button[type="submit"]').click();
+  await shopper.waitForURL(/\/cart\?n=added/);
+  const pairSaving = 2 * first.price - (singly - saving);
+  const hint = await shopper.locator('[data-testid="group-hint"]').textContent();
+  assert.match(hint, /^Add 1 more .+ to get any 2 for £[\d.]+ and save £[\d.]+\.$/);
+  assert.equal(pounds(hint.split(' and save ')[1].replace(/\.$/, '')), pairSaving);
+  await shopper.locator('.cart-hints__add button', { hasText: 'Add 1' }).click();
+  await shopper.waitForURL(/\/cart\?n=added/);
+  assert.equal(pounds(await shopper.locator('[data-testid="cart-multibuy"]').textContent()), pairSaving);
+  assert.equal(await shopper.locator('[data-testid="group-hint"]').count(), 0);
+  assert.deepEqual(shopperProblems, []);
+  await other.close();
 
   // Removed in the console: the next look at checkout has no saving.
   await row.locator('button', { hasText: 'Remove' }).click();

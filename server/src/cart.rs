@@ -46,13 +46,18 @@ pub fn is_cart_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The cart page's data: the lines priced now and the offers in effect for them (no coupon:
-/// that is typed at checkout).
+/// The cart page's data: the lines priced now, the offers in effect for them (no coupon:
+/// that is typed at checkout) and the multi-buys it could complete.
 pub async fn page_view(db: &Db, cart_id: Option<&str>) -> anyhow::Result<CartPageView> {
     let cart = view(db, cart_id).await?;
     let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.clone()).collect();
     let offers = crate::promotions::offers(db, &skus, None).await?;
-    Ok(CartPageView { cart, offers })
+    let hints = vitrine::cart::group_hints(&cart.lines, &offers, cart.currency);
+    Ok(CartPageView {
+        cart,
+        offers,
+        hints,
+    })
 }
 
 /// The lines of a cart, priced now.

@@ -8,7 +8,7 @@ mod page;
 mod promotions;
 pub mod totals;
 
-pub use page::CartPage;
+pub use page::{CartPage, GroupHint, group_hints};
 pub use totals::{
     Coupon, CouponKind, CouponOutcome, MAX_QUANTITY, MultiBuy, Offers, PricedLine, Quantity,
     QuantityError, Quote, Shipping, Threshold, Totals, TotalsError, cart_totals, checkout_totals,
@@ -57,11 +57,13 @@ pub struct CartView {
 
 /// What the cart page shows: the cart and the offers in effect for it now (multi-buys and spend
 /// thresholds; a coupon is typed at checkout), so the page states the savings checkout will
-/// charge, with the same [`promo_totals`].
+/// charge, with the same [`promo_totals`], and the hints [`group_hints`] made from them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartPageView {
     pub cart: CartView,
     pub offers: Offers,
+    /// The multi-buys the cart has started, what completes each and what that saves.
+    pub hints: Vec<GroupHint>,
 }
 
 #[server(output = crate::codec::Postcard)]

@@ -2,10 +2,13 @@
 //! last cart form left (`?n=` for what happened, `?e=` for what went wrong). Notices are codes
 //! mapped to text here, so a crafted link cannot put words in the store's mouth.
 
-use super::{CartLine, CartPageView, Offers, PricedLine, Quote, get_cart, promo_totals};
+use super::{
+    CartLine, CartPageView, MAX_QUANTITY, Offers, PricedLine, Quote, get_cart, promo_totals,
+};
 use crate::catalog::StockLevel;
 use crate::codec::page_resource;
 use crate::layout::page_data;
+use crate::money::{Currency, Money};
 use crate::recs::{Recommendations, Slot, recs_resource};
 use crate::seo::PageHead;
 use leptos::prelude::*;
@@ -96,9 +99,86 @@ pub fn threshold_nudge(quote: &Quote, offers: &Offers) -> Option<String> {
     ))
 }
 
+/// "Add 1 more Heart Lantern to get 3 for £10.00 and save £3.50.": a multi-buy the cart has
+/// started but not completed, the units that complete its next group, and what adding them
+/// would save, computed by running [`promo_totals`] on the cart with them added (so a flash
+/// price that makes the group save nothing gives no hint).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GroupHint {
+    /// The line whose units complete the group; the hint's button adds `add` of it.
+    pub sku: String,
+    pub add: i64,
+    pub text: String,
+}
+
+/// One [`GroupHint`] per multi-buy with an incomplete group in the cart, for the line whose
+/// extra units save the most (in stock, within the quantity limit; the first such line on a
+/// tie). Lines count towards the first offer naming them, as [`promo_totals`] counts them.
+/// The server runs it for [`CartPageView::hints`], so the bundle carries only the text.
+pub fn group_hints(lines: &[CartLine], offers: &Offers, currency: Currency) -> Vec<GroupHint> {
+    let priced: Vec<PricedLine> = lines.iter().map(CartLine::priced).collect();
+    let Ok(now) = promo_totals(&priced, offers, None, currency) else {
+        return Vec::new();
+    };
+    let mut counted = vec![false; lines.len()];
+    let mut hints = Vec::new();
+    for offer in &offers.multibuys {
+        let members: Vec<usize> = (0..lines.len())
+            .filter(|&i| !counted[i] && offer.skus.contains(&lines[i].sku))
+            .collect();
+        for &i in &members {
+            counted[i] = true;
+        }
+        let units: i64 = members.iter().map(|&i| lines[i].quantity).sum();
+        if members.is_empty() || offer.quantity < 2 || units % offer.quantity == 0 {
+            continue;
+        }
+        let short = offer.quantity - units % offer.quantity;
+        let saving_with = |i: usize| {
+            let line = &lines[i];
+            let quantity = line.quantity.checked_add(short)?;
+            if quantity > MAX_QUANTITY || quantity > line.stock {
+                return None;
+            }
+            let mut what_if = priced.clone();
+            what_if[i].quantity = quantity;
+            let then = promo_totals(&what_if, offers, None, currency).ok()?;
+            let more = then.multibuy_saving.minor - now.multibuy_saving.minor;
+            (more > 0).then_some((more, i))
+        };
+        let best = members
+            .iter()
+            .filter_map(|&i| saving_with(i))
+            .max_by_key(|&(more, i)| (more, std::cmp::Reverse(i)));
+        let Some((more, i)) = best else { continue };
+        let line = &lines[i];
+        let name = if line.label == "Standard" {
+            line.title.clone()
+        } else {
+            format!("{} – {}", line.title, line.label)
+        };
+        let any = if offer.skus.len() > 1 { "any " } else { "" };
+        hints.push(GroupHint {
+            sku: line.sku.clone(),
+            add: short,
+            text: format!(
+                "Add {short} more {name} to get {any}{} for {} and save {}.",
+                offer.quantity,
+                Money::new(offer.price_minor, currency),
+                Money::new(more, currency)
+            ),
+        });
+    }
+    hints
+}
+
 #[component]
 fn CartBody(view: CartPageView) -> impl IntoView {
-    let CartPageView { cart, offers } = view;
+    let CartPageView {
+        cart,
+        offers,
+        hints,
+    } = view;
     if cart.lines.is_empty() {
         return view! {
             <p class="empty-state">"Your cart is empty. " <a href="/">"Continue shopping"</a></p>
@@ -147,6 +227,7 @@ fn CartBody(view: CartPageView) -> impl IntoView {
                         <dt>"Shipping"</dt><dd>"Chosen at checkout"</dd>
                     </dl>
                     {nudge.map(|n| view! { <p class="hint" data-testid="cart-nudge">{n}</p> })}
+                    <GroupHints hints/>
                 }
                 .into_any()
             }
@@ -158,6 +239,28 @@ fn CartBody(view: CartPageView) -> impl IntoView {
         </form>
     }
     .into_any()
+}
+
+/// The multi-buys the cart has started, each with a button that adds the units completing it
+/// (a plain form: works without JavaScript).
+#[component]
+fn GroupHints(hints: Vec<GroupHint>) -> impl IntoView {
+    (!hints.is_empty()).then(|| {
+        view! {
+            <ul class="cart-hints">
+                {hints.into_iter().map(|hint| view! {
+                    <li class="hint">
+                        <span data-testid="group-hint">{hint.text}</span>" "
+                        <form method="post" action="/cart/add" class="cart-hints__add">
+                            <input type="hidden" name="sku" value=hint.sku.clone()/>
+                            <input type="hidden" name="quantity" value=hint.add.to_string()/>
+                            <button type="submit" class="button">{format!("Add {}", hint.add)}</button>
+                        </form>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// The multi-buy a line counts towards, as the cart states it beside the line: "3 for £10.00",
@@ -219,9 +322,125 @@ fn CartRow(line: CartLine, offer: Option<String>) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::{notice_text, offer_label, threshold_nudge};
-    use crate::cart::{MultiBuy, Offers, PricedLine, Threshold, promo_totals};
+    use super::{group_hints, notice_text, offer_label, threshold_nudge};
+    use crate::cart::{CartLine, MultiBuy, Offers, PricedLine, Threshold, promo_totals};
     use crate::money::{Currency, Money};
+
+    fn cart_line(sku: &str, label: &str, quantity: i64, unit: i64, stock: i64) -> CartLine {
+        let unit = Money::new(unit, Currency::Gbp);
+        CartLine {
+            sku: sku.into(),
+            slug: sku.to_lowercase(),
+            stem: sku.to_lowercase(),
+            title: format!("Lantern {sku}"),
+            label: label.into(),
+            unit,
+            price_seen: unit,
+            quantity,
+            stock,
+        }
+    }
+
+    fn multibuys(list: &[(&[&str], i64, i64)]) -> Offers {
+        Offers {
+            multibuys: list
+                .iter()
+                .map(|&(skus, quantity, price_minor)| MultiBuy {
+                    skus: skus.iter().map(|s| s.to_string()).collect(),
+                    quantity,
+                    price_minor,
+                })
+                .collect(),
+            ..Offers::default()
+        }
+    }
+
+    fn hints(lines: &[CartLine], offers: &Offers) -> Vec<(String, i64, String)> {
+        group_hints(lines, offers, Currency::Gbp)
+            .into_iter()
+            .map(|h| (h.sku, h.add, h.text))
+            .collect()
+    }
+
+    #[test]
+    fn a_started_multi_buy_says_what_completes_it_and_what_that_saves() {
+        let three = multibuys(&[(&["A"], 3, 1_000)]);
+        // 2 × £4.50: one more makes 3 for £10.00 instead of £13.50.
+        assert_eq!(
+            hints(&[cart_line("A", "Standard", 2, 450, 10)], &three),
+            vec![(
+                "A".into(),
+                1,
+                "Add 1 more Lantern A to get 3 for £10.00 and save £3.50.".into()
+            )]
+        );
+        // A whole group has nothing to complete; past it, the next group is counted.
+        assert_eq!(
+            hints(&[cart_line("A", "Standard", 3, 450, 10)], &three),
+            vec![]
+        );
+        assert_eq!(
+            hints(&[cart_line("A", "Red", 4, 450, 10)], &three),
+            vec![(
+                "A".into(),
+                2,
+                "Add 2 more Lantern A – Red to get 3 for £10.00 and save £3.50.".into()
+            )]
+        );
+        // A price already below the offer's (a flash sale): completing saves nothing, no hint.
+        assert_eq!(
+            hints(&[cart_line("A", "Standard", 2, 300, 10)], &three),
+            vec![]
+        );
+        // Not enough stock, or past the quantity limit: nothing to suggest.
+        assert_eq!(
+            hints(&[cart_line("A", "Standard", 2, 450, 2)], &three),
+            vec![]
+        );
+        let four = multibuys(&[(&["A"], 4, 1_000)]);
+        assert_eq!(
+            hints(&[cart_line("A", "Standard", 98, 450, 200)], &four),
+            vec![]
+        );
+        assert_eq!(
+            hints(&[cart_line("A", "Standard", 94, 450, 200)], &four)[0].1,
+            2
+        );
+    }
+
+    #[test]
+    fn a_mixed_multi_buy_suggests_the_line_that_saves_most() {
+        let any3 = multibuys(&[(&["A", "B", "C"], 3, 1_000)]);
+        let lines = [
+            cart_line("B", "Standard", 1, 300, 10),
+            cart_line("A", "Standard", 1, 500, 10),
+        ];
+        // Another A: £5 + £5 + £3 = £13 for £10; another B: £11 for £10.
+        assert_eq!(
+            hints(&lines, &any3),
+            vec![(
+                "A".into(),
+                1,
+                "Add 1 more Lantern A to get any 3 for £10.00 and save £3.00.".into()
+            )]
+        );
+        // With A out of stock beyond the cart's unit, B is the one to add.
+        let lines = [
+            cart_line("B", "Standard", 1, 300, 10),
+            cart_line("A", "Standard", 1, 500, 1),
+        ];
+        assert_eq!(hints(&lines, &any3)[0].0, "B");
+        assert!(hints(&lines, &any3)[0].2.ends_with("save £1.00."));
+        // Lines no offer names give no hint; each offer gets its own.
+        let two = multibuys(&[(&["A"], 2, 800), (&["B"], 2, 500)]);
+        let lines = [
+            cart_line("A", "Standard", 1, 500, 10),
+            cart_line("B", "Standard", 1, 300, 10),
+            cart_line("Z", "Standard", 1, 300, 10),
+        ];
+        let got: Vec<String> = hints(&lines, &two).into_iter().map(|h| h.0).collect();
+        assert_eq!(got, vec!["A", "B"]);
+    }
 
     #[test]
     fn a_line_states_the_offer_it_counts_towards() {

@@ -21,6 +21,20 @@ async fn offers_and_skus(app: &TestApp) -> (i64, i64) {
     )
 }
 
+/// The SKU and quantity the first "complete the group" button on a cart page adds.
+fn hint_form(page: &str) -> (String, String) {
+    let form = page
+        .split_once("class=\"cart-hints__add\"")
+        .and_then(|(_, rest)| rest.split_once("</form>"))
+        .map_or("", |(form, _)| form);
+    let value = |name: &str| {
+        form.split_once(&format!("name=\"{name}\" value=\""))
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map_or(String::new(), |(v, _)| v.to_string())
+    };
+    (value("sku"), value("quantity"))
+}
+
 fn refusal(result: Result<(), PromoError>) -> String {
     match result {
         Err(PromoError::Invalid(message)) => message,
@@ -103,11 +117,42 @@ async fn a_mixed_offer_links_its_items_and_checkout_groups_the_dearest_units_fir
         labels, 3,
         "each line names the offer it counts towards: {page}"
     );
+    // One unit is left over (the £3 one): two more of the £5 item complete a second group
+    // (£5, £5, £5 and £5, £4, £3: £7 saved in all, £3 more); two more of the others save less.
+    let hint = text_of(&page, "group-hint").unwrap_or_default();
+    assert!(
+        hint.starts_with("Add 2 more ")
+            && hint.ends_with(" to get any 3 for £10.00 and save £3.00."),
+        "{hint}"
+    );
+    assert_eq!(hint_form(&page), (a.clone(), "2".to_string()), "{page}");
     let country = country(&app).await;
     let (status, body) = place(&app, &cart, TEST_CARD_OK, "mixed", &country, &[]).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["total_minor"], 1_695);
     assert_eq!(order_discount(&app, &body).await, 400);
+
+    // A new cart with two of the £5 item: its hint's form adds the third, and the group is
+    // then complete (£15 for £10) with nothing left to suggest.
+    let cart = cart_with(&app, &a, 2).await;
+    let page = app.cart_page_at("/cart", &cart).await;
+    let hint = text_of(&page, "group-hint").unwrap_or_default();
+    assert!(
+        hint.ends_with(" to get any 3 for £10.00 and save £5.00."),
+        "{hint}"
+    );
+    assert_eq!(hint_form(&page), (a.clone(), "1".to_string()), "{page}");
+    let (status, _, _) = app
+        .cart_form(
+            "/cart/add",
+            Some(&cart),
+            &[("sku", a.as_str()), ("quantity", "1")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let page = app.cart_page_at("/cart", &cart).await;
+    assert_eq!(text_of(&page, "cart-multibuy").as_deref(), Some("−£5.00"));
+    assert_eq!(text_of(&page, "group-hint"), None, "{page}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
