@@ -24,6 +24,7 @@ pub mod orders;
 pub mod privacy;
 pub mod product;
 pub mod recs;
+pub mod reviews;
 pub mod search;
 pub mod seo;
 #[cfg(feature = "ssr")]

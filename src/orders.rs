@@ -118,6 +118,9 @@ pub struct OrderView {
     pub events: Vec<OrderEventView>,
     /// `Some(last day)` while a return can be requested (7 days from delivery).
     pub return_until: Option<String>,
+    /// Once delivered: a review form for each product on the order (or the rating given),
+    /// rendered by the server ([`crate::reviews`]).
+    pub reviews_html: String,
 }
 
 #[server(output = crate::codec::Postcard)]
@@ -144,6 +147,8 @@ pub fn notice_text(code: &str) -> Option<(bool, &'static str)> {
             true,
             "A return can only be requested once the order has been delivered.",
         ),
+        "reviewed" => (false, "Thank you! Your review is on the product page now."),
+        code if code.starts_with("review_") => (true, crate::reviews::refusal_text(code)?),
         "not_found" => (
             true,
             "We couldn't find an order with that number and email address. Check both and try again.",
@@ -271,6 +276,7 @@ fn OrderBody(order: OrderView, key: String) -> impl IntoView {
                 <button type="submit" class="button" data-testid="request-return">"Request a return"</button>
             </form>
         })}
+        <crate::reviews::StaticHtml html=order.reviews_html/>
     }
 }
 
@@ -304,5 +310,14 @@ mod tests {
         assert!(notice_text("placed").is_some_and(|(error, _)| !error));
         assert!(notice_text("not_found").is_some_and(|(error, _)| error));
         assert_eq!(notice_text("<script>"), None);
+        assert!(notice_text("reviewed").is_some_and(|(error, _)| !error));
+        assert_eq!(
+            notice_text("review_done"),
+            Some((
+                true,
+                "You have already reviewed that product for this order."
+            ))
+        );
+        assert_eq!(notice_text("review_<b>"), None);
     }
 }

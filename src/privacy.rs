@@ -52,7 +52,7 @@ pub fn PrivacyPage() -> impl IntoView {
     view! {
         <PageHead title="Privacy and personalisation".to_string() description="What Vitrine records about your visit, and the switch for personalised recommendations.".to_string() canonical=None base_url=String::new() noindex=true/>
         <h1>"Privacy and personalisation"</h1>
-        <p>"Vitrine gives your browser a random visitor number (a cookie) so your cart and pages work. With personalised recommendations on, it also notes which products you look at, add to your cart and buy, under that number only, to suggest others. It never records your name or address with them, and never changes a price for you: everyone sees the same prices."</p>
+        <p>"Vitrine gives your browser a random visitor number (a cookie) so your cart and pages work. With personalised recommendations on, it also notes which products you look at, add to your cart and buy, under that number only, to suggest others. It never records your name or address with them, and never changes a price for you: everyone sees the same prices. A review you write shows the name you type; it is kept with its order, not with your email."</p>
         {page_data(privacy, |p| view! { <Switch privacy=p/> })}
     }
 }

@@ -91,6 +91,11 @@ pub struct ProductDetail {
     /// The page's schema.org `BreadcrumbList`, filled in by the server.
     #[serde(default)]
     pub breadcrumb_ld: LdJson,
+    /// The reviews, for the JSON-LD the server writes (not sent to the browser).
+    #[serde(skip)]
+    pub reviews: crate::reviews::ReviewSummary,
+    /// The "Customer reviews" section, rendered by the server ([`crate::reviews`]).
+    pub reviews_html: String,
 }
 
 impl ProductDetail {
@@ -179,6 +184,10 @@ impl ProductDetail {
             spec["validFrom"] = serde_json::Value::String(from);
             spec["validThrough"] = serde_json::Value::String(through.clone());
             ld["offers"]["priceValidUntil"] = serde_json::Value::String(through);
+        }
+        if let Some((rating, reviews)) = crate::reviews::json_ld(&self.reviews) {
+            ld["aggregateRating"] = rating;
+            ld["review"] = reviews;
         }
         ld
     }
@@ -332,6 +341,7 @@ fn ProductView(
                 </section>
             </div>
         </article>
+        <crate::reviews::StaticHtml html=p.reviews_html.clone()/>
         <Recommendations kind=Slot::Product recs/>
     }
 }
@@ -424,6 +434,8 @@ mod tests {
             canonical: "https://shop.test/p/heart-85123".into(),
             base_url: "https://shop.test".into(),
             breadcrumb_ld: LdJson::default(),
+            reviews: Default::default(),
+            reviews_html: String::new(),
         }
     }
 

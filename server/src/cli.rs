@@ -52,6 +52,9 @@ enum Command {
     /// `promo flash add`, `promo list`.
     #[command(subcommand)]
     Promo(crate::promotions::cli::PromoCommand),
+    /// Product reviews: list them, hide one from the product page or show it again.
+    #[command(subcommand)]
+    Review(crate::reviews::cli::ReviewCommand),
     /// The pricing engine's benchmark: profit against the oracle and a fixed price on synthetic
     /// products with known demand curves.
     SimulatePricing(crate::pricing::cli::SimulateArgs),
@@ -145,6 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Staff(command) => crate::staff::cli::run(command, &database_url).await,
         Command::Price(command) => crate::pricing::cli::run(command, &database_url).await,
         Command::Promo(command) => crate::promotions::cli::run(command, &database_url).await,
+        Command::Review(command) => crate::reviews::cli::run(command, &database_url).await,
         Command::SimulatePricing(args) => crate::pricing::cli::run_simulate(args).await,
     }
 }

@@ -24,6 +24,7 @@ pub mod payments;
 pub mod pricing;
 pub mod promotions;
 pub mod recs;
+pub mod reviews;
 pub mod staff;
 pub mod startup;
 pub mod telemetry;

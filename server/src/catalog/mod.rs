@@ -345,7 +345,7 @@ impl Storefront for CatalogService {
 
     async fn home(&self, request: &axum::http::request::Parts) -> Result<HomeData, StoreError> {
         let categories: Vec<CategoryLink> = self.categories();
-        settle_prices(&self.db).await?;
+        queries::settle_prices(&self.db).await?;
         let popular = queries::popular(&self.db, POPULAR_ON_HOME)
             .await
             .map_err(unavailable)?;
@@ -403,7 +403,7 @@ impl Storefront for CatalogService {
             .into_iter()
             .find(|(c, _)| c.slug == slug)
             .ok_or(StoreError::NotFound)?;
-        settle_prices(&self.db).await?;
+        queries::settle_prices(&self.db).await?;
         let rows = queries::summaries_in_category(&self.db, slug)
             .await
             .map_err(unavailable)?;
@@ -440,7 +440,7 @@ impl Storefront for CatalogService {
         let top: Vec<(String, f32)> = hits.hits.into_iter().take(MAX_SEARCH_HITS).collect();
         let stems: Vec<String> = top.iter().map(|(s, _)| s.clone()).collect();
         let relevance: HashMap<String, f32> = top.into_iter().collect();
-        settle_prices(&self.db).await?;
+        queries::settle_prices(&self.db).await?;
         let rows = queries::summaries_by_stem(&self.db, &stems)
             .await
             .map_err(unavailable)?;
@@ -556,6 +556,9 @@ impl Storefront for CatalogService {
             .map(|(c, _)| c)
             .find(|c| c.slug == row.category_slug)
             .ok_or_else(|| unavailable(anyhow::anyhow!("product {} has no category", row.stem)))?;
+        let reviews = crate::reviews::summary(&self.db, &row.stem)
+            .await
+            .map_err(unavailable)?;
         Ok(ProductLookup::Found(Box::new(
             ProductDetail {
                 image_alt: crate::images::product_image_alt(&row.title, &category.name),
@@ -568,6 +571,8 @@ impl Storefront for CatalogService {
                 category,
                 variants,
                 breadcrumb_ld: Default::default(),
+                reviews_html: vitrine::reviews::product_reviews_html(&reviews),
+                reviews,
             }
             .with_structured_data(),
         )))
@@ -586,12 +591,4 @@ struct AlgorithmVariant {
 struct LayoutVariant {
     /// `above` or `below` the description.
     recs: String,
-}
-
-/// Brings the current prices up to date (a flash sale that started or ended) before a listing
-/// reads them, so listing cards agree with the product page at every moment.
-async fn settle_prices(db: &Db) -> Result<(), StoreError> {
-    crate::pricing::current::settle(db, crate::db::now())
-        .await
-        .map_err(unavailable)
 }

@@ -300,6 +300,14 @@ pub(crate) fn stem_of_slug(slug: &str) -> Option<String> {
         .then(|| stem.to_ascii_uppercase())
 }
 
+/// Brings the current prices up to date (a flash sale that started or ended) before a listing
+/// reads them, so listing cards agree with the product page at every moment.
+pub(super) async fn settle_prices(db: &Db) -> Result<(), vitrine::error::StoreError> {
+    crate::pricing::current::settle(db, db::now())
+        .await
+        .map_err(super::unavailable)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

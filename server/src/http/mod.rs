@@ -84,6 +84,10 @@ pub fn router(state: AppState) -> Router {
             "/orders/{number}/return",
             axum::routing::post(order_forms::request_return),
         )
+        .route(
+            "/orders/{number}/review",
+            axum::routing::post(order_forms::review),
+        )
         .merge(crate::admin::router())
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(fallback)

@@ -62,8 +62,10 @@ pub async fn view(
     let events = events_of(db, number).await?;
     let return_until = return_deadline(&o.status, &events, crate::db::now())
         .map(crate::http::seo_routes::iso_date);
+    let targets = crate::reviews::targets(db, number, &o.status).await?;
     Ok(Some(OrderView {
         return_until,
+        reviews_html: vitrine::reviews::review_forms_html(number, key, &targets),
         lines: lines
             .into_iter()
             .map(|(sku, title, quantity, unit)| OrderLineView {

@@ -66,6 +66,10 @@ pub enum Action {
     PromotionEnded,
     /// A threshold or a multi-buy was removed, or a scheduled flash sale cancelled.
     PromotionRemoved,
+    /// A product review was hidden from the product page (`vitrine review hide`).
+    ReviewHidden,
+    /// A hidden review was shown again (`vitrine review show`).
+    ReviewShown,
 }
 
 impl Action {
@@ -90,6 +94,8 @@ impl Action {
             Action::PromotionChanged => "promotion.changed",
             Action::PromotionEnded => "promotion.ended",
             Action::PromotionRemoved => "promotion.removed",
+            Action::ReviewHidden => "review.hidden",
+            Action::ReviewShown => "review.shown",
         }
     }
 }

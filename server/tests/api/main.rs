@@ -20,6 +20,7 @@ mod prices;
 mod pricing_engine;
 mod promotions;
 mod promotions_console;
+mod reviews;
 mod seo;
 mod suggestions;
 mod variants;
