@@ -4,7 +4,7 @@
 // with JavaScript off.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hydrated, useStore, vitrine, watchConsole } from './helpers.mjs';
+import { fillCheckout, hydrated, useStore, vitrine, watchConsole } from './helpers.mjs';
 
 const store = useStore();
 const OK_CARD = '4242 4242 4242 4242';
@@ -18,18 +18,6 @@ async function addPopular(page, nth, quantity = 1) {
   await page.fill('#qty', String(quantity));
   await page.locator('.add-to-cart button[type="submit"]').click();
   await page.waitForURL(/\/cart\?n=added/);
-}
-
-async function fillCheckout(page, email, card) {
-  await page.fill('#checkout-email', email);
-  await page.fill('#checkout-name', 'Ada Lovelace');
-  await page.fill('#checkout-line1', '12 St James\'s Square');
-  await page.fill('#checkout-city', 'London');
-  await page.fill('#checkout-postcode', 'SW1Y 4JH');
-  await page.selectOption('#checkout-country', 'United Kingdom');
-  await page.fill('#checkout-card_number', card);
-  await page.fill('#checkout-card_expiry', '12/40');
-  await page.fill('#checkout-card_cvc', '123');
 }
 
 // The web orders placed with `email`, as the operator's command lists them.

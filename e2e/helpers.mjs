@@ -31,6 +31,19 @@ export function addStaff(server, email, role, password) {
   });
 }
 
+// Fills the checkout form (already open in `page`) as a UK shopper paying with `card`.
+export async function fillCheckout(page, email, card = '4242 4242 4242 4242') {
+  await page.fill('#checkout-email', email);
+  await page.fill('#checkout-name', 'Ada Lovelace');
+  await page.fill('#checkout-line1', '12 St James\'s Square');
+  await page.fill('#checkout-city', 'London');
+  await page.fill('#checkout-postcode', 'SW1Y 4JH');
+  await page.selectOption('#checkout-country', 'United Kingdom');
+  await page.fill('#checkout-card_number', card);
+  await page.fill('#checkout-card_expiry', '12/40');
+  await page.fill('#checkout-card_cvc', '123');
+}
+
 // Signs in on the console's sign-in page (already open in `page`).
 export async function signIn(page, email, password) {
   await page.fill('#email', email);

@@ -5,7 +5,7 @@
 // linked from one product page to the other, stated in the cart and taken off at checkout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addStaff, hydrated, signIn, useStore, vitrine, watchConsole } from './helpers.mjs';
+import { addStaff, fillCheckout, hydrated, signIn, useStore, vitrine, watchConsole } from './helpers.mjs';
 
 const store = useStore();
 const pounds = (text) => Math.round(Number(text.replace(/[^0-9.]/g, '')) * 100);
@@ -108,14 +108,7 @@ test('a coupon applied at checkout changes the total and the order records it', 
   assert.ok(after < before, `the total fell: ${before} -> ${after}`);
   assert.match(await page.locator('[data-testid="coupon-applied"]').textContent(), /Code E2E10 applied/);
 
-  await page.fill('#checkout-name', 'Ada Lovelace');
-  await page.fill('#checkout-line1', '12 St James\'s Square');
-  await page.fill('#checkout-city', 'London');
-  await page.fill('#checkout-postcode', 'SW1Y 4JH');
-  await page.selectOption('#checkout-country', 'United Kingdom');
-  await page.fill('#checkout-card_number', '4242 4242 4242 4242');
-  await page.fill('#checkout-card_expiry', '12/40');
-  await page.fill('#checkout-card_cvc', '123');
+  await fillCheckout(page, 'coupon@example.com');
   await page.locator('[data-testid="place-order"]').click();
   await page.waitForURL(/\/orders\/VT\w+\?key=\w+&n=placed/);
   assert.equal(pounds(await page.locator('[data-testid="order-total"]').textContent()), after);

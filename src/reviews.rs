@@ -109,20 +109,11 @@ pub fn StaticHtml(html: String) -> impl IntoView {
     view! { <div class="static-html" inner_html=html></div> }
 }
 
-/// Renders a view to HTML under a fresh reactive owner, without the `<!>` markers tachys puts
-/// between text nodes for hydration (nothing inside hydrates). Text from data is escaped, so
-/// every `<!>` in the output is such a marker.
-#[cfg(feature = "ssr")]
-fn fragment<V: IntoView + 'static>(f: impl FnOnce() -> V) -> String {
-    let owner = Owner::new();
-    owner.with(|| f().into_view().to_html()).replace("<!>", "")
-}
-
 /// The product page's "Customer reviews" section as HTML.
 #[cfg(feature = "ssr")]
 pub fn product_reviews_html(summary: &ReviewSummary) -> String {
     let summary = summary.clone();
-    fragment(move || view! { <ProductReviews summary/> })
+    crate::ssr::render_static(move || view! { <ProductReviews summary/> })
 }
 
 /// The order page's review forms as HTML (empty when there is nothing to review).
@@ -132,7 +123,7 @@ pub fn review_forms_html(number: &str, key: &str, targets: &[ReviewTarget]) -> S
         return String::new();
     }
     let (number, key, targets) = (number.to_string(), key.to_string(), targets.to_vec());
-    fragment(move || view! { <ReviewForms number key targets/> })
+    crate::ssr::render_static(move || view! { <ReviewForms number key targets/> })
 }
 
 /// The product page's "Customer reviews" section.

@@ -151,3 +151,13 @@ pub fn shell(bundle: &BundleUrls) -> impl IntoView + use<> {
         </html>
     }
 }
+
+/// Renders a view to static HTML under a fresh reactive owner (components need one), without
+/// the `<!>` markers tachys puts between text nodes for hydration: nothing in it hydrates
+/// (the console's pages, the reviews placed by [`crate::reviews::StaticHtml`]), and inside
+/// `<title>` they would show as text. Text from data is escaped (`<` becomes `&lt;`), so every
+/// `<!>` in the output is such a marker.
+pub fn render_static<V: IntoView + 'static>(f: impl FnOnce() -> V) -> String {
+    let owner = Owner::new();
+    owner.with(|| f().into_view().to_html()).replace("<!>", "")
+}

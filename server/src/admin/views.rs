@@ -37,13 +37,9 @@ pub fn page<V: IntoView + 'static>(
         .into_response()
 }
 
-/// Renders a view to HTML under a fresh reactive owner (components need one), without the
-/// `<!>` comments tachys puts between text nodes for hydration: nothing hydrates here, and
-/// inside `<title>` they would show as text. Text from data is escaped (`<` becomes `&lt;`),
-/// so every `<!>` left in the output is such a marker.
+/// Renders a console view to HTML (nothing on the console hydrates).
 fn render<V: IntoView + 'static>(f: impl FnOnce() -> V) -> String {
-    let owner = Owner::new();
-    owner.with(|| f().into_view().to_html()).replace("<!>", "")
+    vitrine::ssr::render_static(f)
 }
 
 #[component]

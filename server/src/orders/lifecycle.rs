@@ -136,16 +136,7 @@ pub async fn request_return(
     key: &str,
     now: i64,
 ) -> Result<(), AdvanceError> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT o.status FROM orders o JOIN order_details d ON d.order_number = o.number \
-         WHERE o.number = $1 AND d.access_token = $2",
-    )
-    .bind(number)
-    .bind(key)
-    .fetch_optional(db)
-    .await
-    .context("Failed to read the order")?;
-    let Some((status,)) = row else {
+    let Some(status) = super::view::status_with_key(db, number, key).await? else {
         return Err(AdvanceError::UnknownOrder(number.to_string()));
     };
     let events = events_of(db, number).await?;

@@ -15,7 +15,7 @@ mod view;
 
 pub use drafts::{checkout_page, countries, load_draft, save_draft};
 pub use lifecycle::{AdvanceError, advance, list_by_email, request_return};
-pub use view::{find, view};
+pub use view::{find, status_with_key, view};
 
 use crate::cart;
 use crate::db::{self, Db};

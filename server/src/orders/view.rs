@@ -126,6 +126,19 @@ pub(super) fn return_deadline(
     (now < deadline).then_some(deadline)
 }
 
+/// The status of order `number` if `key` is its access key (the order page's forms).
+pub async fn status_with_key(db: &Db, number: &str, key: &str) -> anyhow::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT o.status FROM orders o JOIN order_details d ON d.order_number = o.number \
+         WHERE o.number = $1 AND d.access_token = $2",
+    )
+    .bind(number)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+    .context("Failed to read the order")
+}
+
 /// The order page link for the order `number` placed with `email`, if both match. Which of the
 /// two was wrong is not said.
 #[tracing::instrument(skip(db, email))]

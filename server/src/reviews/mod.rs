@@ -84,22 +84,6 @@ fn paragraphs(text: &str) -> String {
     out.join("\n")
 }
 
-/// The order's status if `key` opens order `number`.
-async fn order_status(db: &Db, number: &str, key: &str) -> anyhow::Result<Option<String>> {
-    if key.len() != 32 || number.len() > 20 {
-        return Ok(None);
-    }
-    sqlx::query_scalar(
-        "SELECT o.status FROM orders o JOIN order_details d ON d.order_number = o.number \
-         WHERE o.number = $1 AND d.access_token = $2",
-    )
-    .bind(number)
-    .bind(key)
-    .fetch_optional(db)
-    .await
-    .context("Failed to look up an order for a review")
-}
-
 /// Whether an order in `status` has been delivered (returns come after delivery).
 fn delivered(status: &str) -> bool {
     matches!(
@@ -121,7 +105,7 @@ pub async fn submit(
     now: i64,
 ) -> Result<(), ReviewError> {
     let number = number.trim().to_ascii_uppercase();
-    let status = order_status(db, &number, key)
+    let status = crate::orders::status_with_key(db, &number, key)
         .await?
         .ok_or(ReviewError::UnknownOrder)?;
     if !delivered(&status) {

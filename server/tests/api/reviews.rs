@@ -22,19 +22,24 @@ async fn delivered(app: &TestApp, sku: &str, key: &str, deliver: bool) -> (Strin
     let number = body["order"].as_str().expect("number").to_string();
     let url = body["url"].as_str().expect("url").to_string();
     if deliver {
-        let now = vitrine_server::db::now();
-        for status in [
-            OrderStatus::Packed,
-            OrderStatus::Shipped,
-            OrderStatus::Delivered,
-        ] {
-            orders::advance(&app.db, &number, status, now)
-                .await
-                .expect("moves along");
-        }
+        deliver_order(app, &number).await;
     }
     let access = url.split("key=").nth(1).expect("key").to_string();
     (number, url, access)
+}
+
+/// Moves a paid order along to delivered, as the warehouse would.
+async fn deliver_order(app: &TestApp, number: &str) {
+    let now = vitrine_server::db::now();
+    for status in [
+        OrderStatus::Packed,
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
+    ] {
+        orders::advance(&app.db, number, status, now)
+            .await
+            .expect("moves along");
+    }
 }
 
 async fn stem_of(app: &TestApp, sku: &str) -> String {
@@ -105,16 +110,7 @@ async fn a_buyer_reviews_a_delivered_product_and_the_product_page_shows_it() {
             "You can review what you bought once the order has been delivered.".into()
         )
     );
-    let now = vitrine_server::db::now();
-    for status in [
-        OrderStatus::Packed,
-        OrderStatus::Shipped,
-        OrderStatus::Delivered,
-    ] {
-        orders::advance(&app.db, &number, status, now)
-            .await
-            .expect("moves along");
-    }
+    deliver_order(&app, &number).await;
     let page = app.page(&url, 200).await;
     assert!(page.contains("Review what you bought"), "{page}");
     assert!(
