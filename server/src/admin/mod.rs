@@ -16,6 +16,7 @@ mod login;
 mod prices;
 mod promotion_views;
 mod promotions;
+mod reviews;
 mod staff_page;
 mod throttle;
 mod views;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(experiments::routes())
         .merge(prices::routes())
         .merge(promotions::routes())
+        .merge(reviews::routes())
         .route("/admin/{*rest}", any(not_found))
         .layer(Extension(Arc::new(throttle::LoginThrottle::default())))
         .layer(axum::middleware::from_fn(private))

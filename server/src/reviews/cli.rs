@@ -1,5 +1,5 @@
-//! `vitrine review list`, `hide` and `show`: moderation from the command line (the console
-//! has no reviews screen yet). Hiding takes a review off the product page and is audited.
+//! `vitrine review list`, `hide` and `show`: moderation from the command line, as the
+//! console's reviews page does it. Hiding takes a review off the product page and is audited.
 
 use super::{latest, set_hidden};
 use crate::db;

@@ -21,6 +21,7 @@ mod pricing_engine;
 mod promotions;
 mod promotions_console;
 mod reviews;
+mod reviews_console;
 mod seo;
 mod suggestions;
 mod variants;

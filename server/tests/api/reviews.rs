@@ -14,7 +14,12 @@ use vitrine_server::reviews;
 use vitrine_server::staff::audit::Actor;
 
 /// Places and delivers an order of one `sku`: (number, order page url, key).
-async fn delivered(app: &TestApp, sku: &str, key: &str, deliver: bool) -> (String, String, String) {
+pub(crate) async fn delivered(
+    app: &TestApp,
+    sku: &str,
+    key: &str,
+    deliver: bool,
+) -> (String, String, String) {
     let country = country(app).await;
     let cookie = cart_with(app, sku, 1).await;
     let (status, body) = place(app, &cookie, TEST_CARD_OK, key, &country, &[]).await;
@@ -42,7 +47,7 @@ async fn deliver_order(app: &TestApp, number: &str) {
     }
 }
 
-async fn stem_of(app: &TestApp, sku: &str) -> String {
+pub(crate) async fn stem_of(app: &TestApp, sku: &str) -> String {
     sqlx::query_scalar("SELECT stem FROM variants WHERE sku = $1")
         .bind(sku)
         .fetch_one(&app.db)
