@@ -232,7 +232,7 @@ fn multibuy_saving(offer: &MultiBuy, mut units: Vec<(i64, i64)>) -> Result<i64, 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -244,7 +244,12 @@ mod tests {
         }
     }
 
-    fn offers(mb: &[(&[&str], i64, i64)], th: &[(i64, i64)], coupon: Option<Coupon>) -> Offers {
+    /// Multi-buys (SKUs, quantity, price), thresholds (spend, save) and a coupon.
+    pub(in crate::cart) fn offers(
+        mb: &[(&[&str], i64, i64)],
+        th: &[(i64, i64)],
+        coupon: Option<Coupon>,
+    ) -> Offers {
         Offers {
             multibuys: mb
                 .iter()
