@@ -168,7 +168,10 @@ fn ReviewForms(number: String, key: String, targets: Vec<ReviewTarget>) -> impl 
             <ul class="review-forms">
                 {targets.into_iter().map(|t| match t.rating {
                     Some(rating) => view! {
-                        <li data-testid="reviewed">{format!("{}: you gave it {}", t.title, stars(rating))}</li>
+                        <li data-testid="reviewed">
+                            {format!("{}: you gave it ", t.title)}
+                            <span role="img" aria-label=format!("{rating} out of 5 stars")>{stars(rating)}</span>
+                        </li>
                     }.into_any(),
                     None => {
                         let id = |field: &str| format!("review-{field}-{}", t.stem);

@@ -284,7 +284,7 @@ pub fn safe_next(next: &str) -> &str {
 }
 
 /// Percent-encodes everything but unreserved characters and `/`, for a query value.
-fn encode(s: &str) -> String {
+pub(super) fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {

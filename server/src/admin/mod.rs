@@ -13,6 +13,8 @@ mod experiment_views;
 mod experiments;
 mod home;
 mod login;
+mod order_views;
+mod orders;
 mod prices;
 mod promotion_views;
 mod promotions;
@@ -47,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(prices::routes())
         .merge(promotions::routes())
         .merge(reviews::routes())
+        .merge(orders::routes())
         .route("/admin/{*rest}", any(not_found))
         .layer(Extension(Arc::new(throttle::LoginThrottle::default())))
         .layer(axum::middleware::from_fn(private))

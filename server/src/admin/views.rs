@@ -84,6 +84,7 @@ fn Nav(who: Session) -> impl IntoView {
                 <li><a href="/admin/dashboard">"Dashboard"</a></li>
                 <li><a href="/admin/prices">"Prices"</a></li>
                 <li><a href="/admin/promotions">"Promotions"</a></li>
+                <li><a href="/admin/orders">"Orders"</a></li>
                 <li><a href="/admin/reviews">"Reviews"</a></li>
                 {is_admin.then(|| view! { <li><a href="/admin/staff">"Staff"</a></li> })}
                 <li><a href="/">"Store"</a></li>
@@ -321,7 +322,7 @@ pub fn message(heading: &str, text: &str, link: Option<(&str, &str)>) -> impl In
 }
 
 /// `YYYY-MM-DD HH:MM` (UTC) of unix seconds.
-fn utc(at: i64) -> String {
+pub(super) fn utc(at: i64) -> String {
     let secs = at.rem_euclid(86_400);
     format!(
         "{} {:02}:{:02}",

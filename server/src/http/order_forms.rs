@@ -73,7 +73,9 @@ pub async fn request_return(
         Ok(()) => (StatusCode::OK, "n=return_requested"),
         Err(AdvanceError::UnknownOrder(_)) => (StatusCode::NOT_FOUND, "e=not_found"),
         Err(AdvanceError::ReturnWindowClosed) => (StatusCode::CONFLICT, "e=return_window"),
-        Err(AdvanceError::NotAllowed { .. }) => (StatusCode::CONFLICT, "e=return_status"),
+        Err(AdvanceError::NotAllowed { .. } | AdvanceError::Changed { .. }) => {
+            (StatusCode::CONFLICT, "e=return_status")
+        }
         Err(AdvanceError::Unavailable(e)) => {
             tracing::error!(error = %format!("{e:#}"), "return request failed");
             (StatusCode::SERVICE_UNAVAILABLE, "e=unavailable")

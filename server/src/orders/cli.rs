@@ -1,7 +1,7 @@
 //! `vitrine order list` and `vitrine order advance`: what the warehouse (or a test, or the
-//! demo) uses to move an order along until the staff console has a screen for it.
+//! demo) uses to move an order along; the console's orders screen does the same (audited alike).
 
-use super::lifecycle::{advance, list_by_email};
+use super::lifecycle::{advance_as, list_by_email};
 use crate::db;
 use clap::Subcommand;
 use vitrine::money::{Currency, Money};
@@ -52,7 +52,8 @@ pub async fn run(command: OrderCommand, database_url: &str) -> anyhow::Result<()
                 anyhow::anyhow!("unknown status {status:?}: use one of {}", known.join(", "))
             })?;
             let number = number.trim().to_ascii_uppercase();
-            let from = advance(&pool, &number, to, db::now()).await?;
+            let actor = crate::staff::audit::Actor::CommandLine;
+            let from = advance_as(&pool, &number, None, to, &actor, db::now()).await?;
             println!("Order {number}: {} -> {}", from.key(), to.key());
         }
     }

@@ -7,6 +7,7 @@
 use super::view::{events_of, return_deadline};
 use super::{AnyQuery, exec};
 use crate::db::{self, Db};
+use crate::staff::audit::{self, Action, Actor};
 use anyhow::Context;
 use vitrine::orders::OrderStatus;
 
@@ -20,6 +21,9 @@ pub enum AdvanceError {
         from: OrderStatus,
         to: OrderStatus,
     },
+    /// The order is no longer in the status the person saw (someone else moved it).
+    #[error("Order {number} is {now} now: it changed while you were looking at it, so nothing was done.", now = .now.label().to_lowercase())]
+    Changed { number: String, now: OrderStatus },
     #[error("Returns can be requested within 7 days of delivery, and that time has passed.")]
     ReturnWindowClosed,
     #[error(transparent)]
@@ -55,12 +59,40 @@ fn note(to: OrderStatus) -> &'static str {
     }
 }
 
-/// Moves order `number` to `to` at time `at`. Returns the status it was in.
-#[tracing::instrument(skip(db))]
+/// Moves order `number` to `to` at time `at`, unaudited (the shopper's return request, tests).
+/// Returns the status it was in.
 pub async fn advance(
     db: &Db,
     number: &str,
     to: OrderStatus,
+    at: i64,
+) -> Result<OrderStatus, AdvanceError> {
+    move_order(db, number, None, to, None, at).await
+}
+
+/// A person's move (the console, `vitrine order advance`): audited under `actor` in the same
+/// transaction. With `seen`, the status the person saw: if the order is in another one now,
+/// nothing is done ([`AdvanceError::Changed`]), except when it is already `to` (a
+/// double-clicked button, or two people doing the same), which is answered as done and
+/// returns `to`.
+pub async fn advance_as(
+    db: &Db,
+    number: &str,
+    seen: Option<OrderStatus>,
+    to: OrderStatus,
+    actor: &Actor,
+    at: i64,
+) -> Result<OrderStatus, AdvanceError> {
+    move_order(db, number, seen, to, Some(actor), at).await
+}
+
+#[tracing::instrument(skip(db, actor))]
+async fn move_order(
+    db: &Db,
+    number: &str,
+    seen: Option<OrderStatus>,
+    to: OrderStatus,
+    actor: Option<&Actor>,
     at: i64,
 ) -> Result<OrderStatus, AdvanceError> {
     let (mut tx, _turn) = db::begin_write(db).await?;
@@ -76,6 +108,15 @@ pub async fn advance(
     };
     let from = OrderStatus::parse(&status)
         .ok_or_else(|| anyhow::anyhow!("order {number} has an unknown status {status:?}"))?;
+    if seen.is_some_and(|seen| seen != from) {
+        if from == to {
+            return Ok(to);
+        }
+        return Err(AdvanceError::Changed {
+            number: number.to_string(),
+            now: from,
+        });
+    }
     if !allowed(from, to) {
         return Err(AdvanceError::NotAllowed {
             number: number.to_string(),
@@ -120,6 +161,10 @@ pub async fn advance(
             |q: AnyQuery<'_>| q.bind(crate::ids::random_id()).bind(email).bind(subject).bind(body).bind(at),
         )
         .await?;
+    }
+    if let Some(actor) = actor {
+        let detail = format!("{} → {}", from.key(), to.key());
+        audit::record(&mut tx, actor, Action::OrderMoved, number, &detail, at).await?;
     }
     tx.commit()
         .await

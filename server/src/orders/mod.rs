@@ -11,10 +11,11 @@
 pub mod cli;
 mod drafts;
 mod lifecycle;
+pub mod staff;
 mod view;
 
 pub use drafts::{checkout_page, countries, load_draft, save_draft};
-pub use lifecycle::{AdvanceError, advance, list_by_email, request_return};
+pub use lifecycle::{AdvanceError, advance, advance_as, list_by_email, request_return};
 pub use view::{find, status_with_key, view};
 
 use crate::cart;

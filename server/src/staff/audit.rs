@@ -70,6 +70,8 @@ pub enum Action {
     ReviewHidden,
     /// A hidden review was shown again (`vitrine review show`).
     ReviewShown,
+    /// An order was moved along (the console's orders screen, `vitrine order advance`).
+    OrderMoved,
 }
 
 impl Action {
@@ -96,6 +98,7 @@ impl Action {
             Action::PromotionRemoved => "promotion.removed",
             Action::ReviewHidden => "review.hidden",
             Action::ReviewShown => "review.shown",
+            Action::OrderMoved => "order.status",
         }
     }
 }

@@ -14,6 +14,7 @@ mod import;
 mod member_tiers;
 mod multibuys;
 mod orders;
+mod orders_console;
 mod page_cache;
 mod pages;
 mod prices;
