@@ -170,6 +170,8 @@ pub fn list(filter: Filter, listing: Listing, counts: Vec<(OrderStatus, i64)>) -
         .then(|| list_href(&filter, filter.page + 1));
     let summary = if listing.matching == 0 {
         "No orders match.".to_string()
+    } else if listing.matching == 1 {
+        "1 order.".to_string()
     } else {
         format!(
             "Orders {}–{} of {}, newest first.",
@@ -293,7 +295,9 @@ pub fn detail(order: Detail, csrf: String, notice: Option<Notice>) -> impl IntoV
             {views::table(&["SKU", "Product", "Quantity", "Unit price", "Line total"], None, lines)}
             <dl class="admin-totals">
                 <dt>"Goods"</dt><dd>{order.subtotal.to_string()}</dd>
-                <dt>{format!("Savings{coupon}")}</dt><dd>{order.discount.to_string()}</dd>
+                {(order.discount.minor != 0).then(|| view! {
+                    <dt>{format!("Savings{coupon}")}</dt><dd>{format!("−{}", order.discount)}</dd>
+                })}
                 <dt>"Delivery"</dt><dd>{order.shipping.to_string()}</dd>
                 <dt>"Total"</dt><dd>{order.total.to_string()}</dd>
             </dl>
