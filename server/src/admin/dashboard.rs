@@ -375,7 +375,7 @@ fn LowStockSection(low_stock: Vec<dashboard::LowStock>, span: String) -> impl In
             let per_day = format!("{:.1}", v.recent_units as f64 / RECENT_DAYS as f64);
             view! {
                 <tr data-sku=v.sku.clone()>
-                    <td><code>{v.sku.clone()}</code></td>
+                    <td><a href=format!("/admin/stock?q={}", super::auth::encode(&v.sku)) aria-label=format!("Restock {}", v.sku)><code>{v.sku.clone()}</code></a></td>
                     <th scope="row">{v.title}</th>
                     <td class="num">{v.stock}</td>
                     <td class="num">{v.recent_units}</td>

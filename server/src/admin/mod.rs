@@ -20,6 +20,7 @@ mod promotion_views;
 mod promotions;
 mod reviews;
 mod staff_page;
+mod stock;
 mod throttle;
 mod views;
 
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(promotions::routes())
         .merge(reviews::routes())
         .merge(orders::routes())
+        .merge(stock::routes())
         .route("/admin/{*rest}", any(not_found))
         .layer(Extension(Arc::new(throttle::LoginThrottle::default())))
         .layer(axum::middleware::from_fn(private))

@@ -85,6 +85,7 @@ fn Nav(who: Session) -> impl IntoView {
                 <li><a href="/admin/prices">"Prices"</a></li>
                 <li><a href="/admin/promotions">"Promotions"</a></li>
                 <li><a href="/admin/orders">"Orders"</a></li>
+                <li><a href="/admin/stock">"Stock"</a></li>
                 <li><a href="/admin/reviews">"Reviews"</a></li>
                 {is_admin.then(|| view! { <li><a href="/admin/staff">"Staff"</a></li> })}
                 <li><a href="/">"Store"</a></li>

@@ -9,6 +9,7 @@ pub mod co_purchases;
 pub mod listing;
 pub mod queries;
 pub mod search_index;
+pub mod stock;
 pub mod suggestions;
 
 use crate::db::Db;

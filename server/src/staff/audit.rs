@@ -72,6 +72,10 @@ pub enum Action {
     ReviewShown,
     /// An order was moved along (the console's orders screen, `vitrine order advance`).
     OrderMoved,
+    /// Goods received were added to a variant's stock (the console's stock screen).
+    StockReceived,
+    /// A variant's stock was corrected to a count.
+    StockCounted,
 }
 
 impl Action {
@@ -99,6 +103,8 @@ impl Action {
             Action::ReviewHidden => "review.hidden",
             Action::ReviewShown => "review.shown",
             Action::OrderMoved => "order.status",
+            Action::StockReceived => "stock.received",
+            Action::StockCounted => "stock.counted",
         }
     }
 }

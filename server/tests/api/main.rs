@@ -24,5 +24,6 @@ mod promotions_console;
 mod reviews;
 mod reviews_console;
 mod seo;
+mod stock_console;
 mod suggestions;
 mod variants;

@@ -1,7 +1,9 @@
-// The console's orders screen: a shopper places an order; a staff member (JavaScript off, as
-// on a warehouse terminal) finds it by the shopper's email, packs it, ships it with a
-// double-click, and the shopper's order page shows each step once; cancelling a second order
-// needs its box ticked, and the shopper's page then says it is cancelled.
+// The console's warehouse screens, used as on a warehouse terminal (JavaScript off).
+// Orders: a shopper places an order; staff find it by the shopper's email, pack it, ship it
+// with a double-click, and the shopper's order page shows each step once; cancelling a second
+// order needs its box ticked, and the shopper's page then says it is cancelled.
+// Stock: a stocktake corrects the least stocked variant to 0 and its product page can't sell
+// it; staff receive a delivery and a shopper buys it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addStaff, fillCheckout, hydrated, signIn, useStore, watchConsole } from './helpers.mjs';
@@ -73,6 +75,50 @@ test('staff pack and ship an order in the console and the shopper follows it', a
   await page.goto(second.orderUrl);
   assert.match(await page.locator('[data-testid="order-status"]').textContent(), /Cancelled/);
   await console_.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a stocktake finds a variant gone, a delivery brings it back and a shopper buys it', async () => {
+  addStaff(store.server, 'goods-in@vitrine.test', 'marketer', 'pallets arrive on tuesdays');
+  const console_ = await store.browser.newContext({ javaScriptEnabled: false });
+  const admin = await console_.newPage();
+  await admin.goto(store.server.url + '/admin/stock');
+  await admin.waitForURL(/\/admin\/login/);
+  await signIn(admin, 'goods-in@vitrine.test', 'pallets arrive on tuesdays');
+  await admin.waitForURL(/\/admin\/stock$/);
+  const first = admin.locator('tr[data-testid="stock-row"]').first();
+  const sku = await first.getAttribute('data-sku');
+  const productUrl = store.server.url + (await first.locator('a').getAttribute('href'));
+  const row = () => admin.locator(`tr[data-sku="${sku}"]`);
+
+  // The shelf is empty: counted 0.
+  await row().locator('input[name="count"]').fill('0');
+  await row().locator('button', { hasText: 'Counted' }).click();
+  await admin.waitForURL(/n=counted/);
+  assert.equal((await admin.locator('[role="status"]').first().textContent()).trim(), `Corrected ${sku}: 0 in stock now.`);
+  assert.equal((await row().locator('[data-testid="stock-level"]').textContent()).trim(), 'Out of stock');
+
+  const context = await store.browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.goto(productUrl);
+  await hydrated(page);
+  assert.equal((await page.locator('[data-testid="stock"]').textContent()).trim(), 'Out of stock');
+  assert.ok(await page.locator('.add-to-cart button[type="submit"]').isDisabled());
+
+  // A delivery of 3 arrives.
+  await row().locator('input[name="units"]').fill('3');
+  await row().locator('button', { hasText: 'Received' }).click();
+  await admin.waitForURL(/n=received/);
+  assert.equal((await admin.locator('[role="status"]').first().textContent()).trim(), `Received ${sku}: 3 in stock now.`);
+  await console_.close();
+
+  await page.reload();
+  await hydrated(page);
+  assert.equal((await page.locator('[data-testid="stock"]').textContent()).trim(), 'Only 3 left');
+  await page.locator('.add-to-cart button[type="submit"]').click();
+  await page.waitForURL(/\/cart\?n=added/);
   assert.deepEqual(problems, []);
   await context.close();
 });
