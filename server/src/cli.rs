@@ -55,6 +55,10 @@ enum Command {
     /// Product reviews: list them, hide one from the product page or show it again.
     #[command(subcommand)]
     Review(crate::reviews::cli::ReviewCommand),
+    /// Emails: `mail send --mail-sendmail PROGRAM | --mail-dir FOLDER` delivers the outbox once
+    /// (`vitrine serve` does it every 10 s when given the same flags).
+    #[command(subcommand)]
+    Mail(crate::mail::MailCommand),
     /// The pricing engine's benchmark: profit against the oracle and a fixed price on synthetic
     /// products with known demand curves.
     SimulatePricing(crate::pricing::cli::SimulateArgs),
@@ -95,6 +99,8 @@ struct ServeArgs {
     /// else data/models).
     #[arg(long, env = "VITRINE_MODELS_DIR")]
     models_dir: Option<PathBuf>,
+    #[command(flatten)]
+    mail: crate::mail::MailArgs,
 }
 
 #[derive(Args)]
@@ -149,6 +155,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Price(command) => crate::pricing::cli::run(command, &database_url).await,
         Command::Promo(command) => crate::promotions::cli::run(command, &database_url).await,
         Command::Review(command) => crate::reviews::cli::run(command, &database_url).await,
+        Command::Mail(command) => crate::mail::run(command, &database_url).await,
         Command::SimulatePricing(args) => crate::pricing::cli::run_simulate(args).await,
     }
 }
@@ -187,6 +194,12 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: String) -> anyho
     if let Some(dir) = args.models_dir {
         config.models_dir = dir;
     }
+    let mail = crate::mail::MailArgs {
+        mail_sendmail: args.mail.mail_sendmail.or(file.mail_sendmail),
+        mail_dir: args.mail.mail_dir.or(file.mail_dir),
+        mail_from: args.mail.mail_from.or(file.mail_from),
+    };
+    config.mail = mail.mailer()?;
     let app = startup::Application::build(config).await?;
     println!("Vitrine is serving at {}", app.base_url());
     app.run_until_stopped().await?;

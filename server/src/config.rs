@@ -35,6 +35,10 @@ pub struct Config {
     /// the visitor id and the switch) is served again to the next such request
     /// (`http::page_cache`; zero: never).
     pub page_cache: std::time::Duration,
+    /// Where the mail worker delivers the outbox (`None`: messages wait).
+    pub mail: Option<crate::mail::Mailer>,
+    /// How often the mail worker looks at the outbox.
+    pub mail_every: std::time::Duration,
 }
 
 impl Config {
@@ -51,6 +55,8 @@ impl Config {
             train_every: None,
             propose_prices_every: None,
             page_cache: DEFAULT_PAGE_CACHE,
+            mail: None,
+            mail_every: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -68,6 +74,9 @@ pub struct FileConfig {
     pub train_every_hours: Option<f64>,
     pub propose_prices_every_hours: Option<f64>,
     pub page_cache_ms: Option<u64>,
+    pub mail_sendmail: Option<PathBuf>,
+    pub mail_dir: Option<PathBuf>,
+    pub mail_from: Option<String>,
 }
 
 impl FileConfig {

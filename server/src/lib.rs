@@ -19,6 +19,7 @@ pub mod ids;
 pub mod images;
 pub mod import;
 pub mod importer;
+pub mod mail;
 pub mod orders;
 pub mod payments;
 pub mod pricing;

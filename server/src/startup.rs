@@ -63,6 +63,9 @@ impl Application {
             };
             crate::recs::schedule::spawn(db.clone(), recs.clone(), schedule);
         }
+        if let Some(mailer) = config.mail.clone() {
+            crate::mail::spawn(db.clone(), mailer, config.mail_every);
+        }
         if let Some(every) = config.propose_prices_every {
             let schedule = crate::pricing::schedule::Schedule { every, days: 90 };
             crate::pricing::schedule::spawn(db.clone(), schedule);

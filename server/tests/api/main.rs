@@ -11,6 +11,7 @@ mod events;
 mod experiments;
 mod helpers;
 mod import;
+mod mail;
 mod member_tiers;
 mod multibuys;
 mod orders;
