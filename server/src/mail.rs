@@ -189,6 +189,14 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer, now: i64) -> anyhow::Result<R
     Ok(report)
 }
 
+/// How many messages wait to be sent, and how many of them failed at their last try.
+pub async fn waiting(db: &Db) -> anyhow::Result<(i64, i64)> {
+    sqlx::query_as("SELECT COUNT(*), COUNT(last_error) FROM outbox WHERE sent_at IS NULL")
+        .fetch_one(db)
+        .await
+        .context("Failed to count the outbox")
+}
+
 /// How many messages wait to be sent.
 pub async fn pending(db: &Db) -> anyhow::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")

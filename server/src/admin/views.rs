@@ -134,14 +134,34 @@ pub fn login(form: LoginForm) -> impl IntoView {
     }
 }
 
-pub fn home(who: Session, audit: Vec<AuditEntry>) -> impl IntoView {
+pub fn home(
+    who: Session,
+    todo: Vec<(String, Option<String>)>,
+    audit: Vec<AuditEntry>,
+) -> impl IntoView {
     let role_text = match who.role {
         Role::Admin => "You are an admin: you can manage staff accounts.",
         Role::Marketer => "You are a marketer.",
     };
+    let empty = todo.is_empty();
+    let todo = todo
+        .into_iter()
+        .map(|(text, href)| match href {
+            Some(href) => view! { <li><a href=href>{text}</a></li> }.into_any(),
+            None => view! { <li>{text}</li> }.into_any(),
+        })
+        .collect_view();
     view! {
         <h1>"Console"</h1>
         <p>"Signed in as " <strong>{who.email}</strong> ". " {role_text}</p>
+        <section aria-labelledby="todo-heading">
+            <h2 id="todo-heading">"Waiting"</h2>
+            {if empty {
+                view! { <p data-testid="todo">"Nothing waits: no orders to pack, ship or take back, no emails to send."</p> }.into_any()
+            } else {
+                view! { <ul data-testid="todo">{todo}</ul> }.into_any()
+            }}
+        </section>
         <AuditTable entries=audit/>
     }
 }

@@ -1,11 +1,12 @@
 //! The mail worker: a placed order's confirmation reaches the mail folder once, from the
 //! running server; a sendmail program that fails leaves the message waiting with the reason
 //! and tries it again only when due, then hands it over with the recipient as its argument;
-//! two workers at once send each message once; `vitrine mail send` says what it did.
+//! two workers at once send each message once; `vitrine mail send` says what it did; the
+//! console home counts what failed.
 
 use crate::checkout::{cart_with, country, place, stocked_variant};
 use crate::helpers::{SEED_LINES, TestApp};
-use crate::pricing_engine::vitrine;
+use crate::pricing_engine::{get, marketer, vitrine};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -114,6 +115,16 @@ async fn a_failing_sendmail_keeps_the_message_and_it_goes_when_due() {
         report,
         Report::default(),
         "not tried again before it is due"
+    );
+    let (cookie, _) = marketer(&app).await;
+    let home = get(&app, "/admin", Some(&cookie))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        home.contains("1 email waiting to be sent; 1 failed at the last try"),
+        "the console home says so: {home}"
     );
 
     let working = Mailer {

@@ -2,7 +2,7 @@
 //! shopper's order page follows; a double click moves it once; a move on an order that changed
 //! meanwhile, a skipped step, a cancellation without its confirmation, a missing CSRF token or
 //! no sign-in change nothing; cancelling and accepting a return put the stock back; every move
-//! is in the audit log under the person who made it.
+//! is in the audit log under the person who made it; the console home says what waits.
 
 use crate::checkout::{stock_of, stocked_variant};
 use crate::helpers::{TestApp, text_of, without_markers};
@@ -62,6 +62,12 @@ async fn staff_pack_ship_and_deliver_an_order_and_the_shopper_sees_each_step() {
     assert_eq!(get(&app, &page, None).await.status(), 303);
 
     let (cookie, csrf) = marketer(&app).await;
+    let home = page_of(&app, "/admin", &cookie).await;
+    assert!(
+        home.contains("<a href=\"/admin/orders?status=paid\">1 paid order to pack</a>"),
+        "{home}"
+    );
+    assert!(home.contains("1 email waiting to be sent (sent by the mail worker"));
     let list = page_of(&app, "/admin/orders", &cookie).await;
     assert!(
         list.contains(&number) && list.contains("Ada Lovelace"),
@@ -155,6 +161,15 @@ async fn staff_pack_ship_and_deliver_an_order_and_the_shopper_sees_each_step() {
         let form = [("csrf", csrf.as_str()), ("from", from), ("to", to)];
         assert_eq!(move_to(&app, &cookie, &number, &form).await.0, 303);
     }
+    let home = page_of(&app, "/admin", &cookie).await;
+    assert!(
+        !home.contains("to pack") && !home.contains("to ship"),
+        "{home}"
+    );
+    assert!(
+        home.contains("4 emails waiting to be sent"),
+        "the confirmation and three moves"
+    );
     let shopper = app.page(&url, 200).await;
     assert!(shopper.contains("Handed to the carrier") && shopper.contains("Delivered"));
     let staff: Vec<(String, String)> = sqlx::query_as(
