@@ -178,80 +178,13 @@ pub async fn move_order(
     if let Some(refusal) = signed_in.post_refusal(Role::Marketer, &form.csrf, &state, &headers) {
         return refusal;
     }
-    let Some(number) = number_of(&number) else {
-        return refuse(
-            &state,
-            &signed_in,
-            &headers,
-            &number,
-            StatusCode::NOT_FOUND,
-            Notice::Unknown,
-        )
-        .await;
-    };
-    let seen = OrderStatus::parse(form.from.trim());
-    let to = OrderStatus::parse(form.to.trim()).filter(|&to| {
-        seen.is_none_or(|seen| queries::staff_moves(seen).contains(&to))
-            && to != OrderStatus::ReturnRequested
-            && to != OrderStatus::Placed
-    });
-    let Some(to) = to else {
-        return refuse(
-            &state,
-            &signed_in,
-            &headers,
-            &number,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Notice::UnknownMove,
-        )
-        .await;
-    };
-    if queries::needs_confirmation(to) && form.confirm != "yes" {
-        return refuse(
-            &state,
-            &signed_in,
-            &headers,
-            &number,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Notice::Unconfirmed(to),
-        )
-        .await;
-    }
     let actor = signed_in.session.actor();
-    let now = crate::db::now();
-    let from = match orders::advance_as(&state.db, &number, seen, to, &actor, now).await {
-        Ok(from) => from,
-        Err(AdvanceError::UnknownOrder(_)) => {
-            return refuse(
-                &state,
-                &signed_in,
-                &headers,
-                &number,
-                StatusCode::NOT_FOUND,
-                Notice::Unknown,
-            )
-            .await;
+    let (number, from, to) = match make_move(&state, &number, &form, &actor).await {
+        Ok(moved) => moved,
+        Err(Refused::Because(status, notice)) => {
+            return refuse(&state, &signed_in, &headers, &number, status, notice).await;
         }
-        Err(
-            e @ (AdvanceError::Changed { .. }
-            | AdvanceError::NotAllowed { .. }
-            | AdvanceError::ReturnWindowClosed),
-        ) => {
-            let notice = Notice::Refused(e.to_string());
-            return refuse(
-                &state,
-                &signed_in,
-                &headers,
-                &number,
-                StatusCode::CONFLICT,
-                notice,
-            )
-            .await;
-        }
-        Err(AdvanceError::Unavailable(e)) => {
-            tracing::error!(error = %format!("{e:#}"), "moving an order from the console failed");
-            return auth::unavailable(&state);
-        }
+        Err(Refused::Unavailable) => return auth::unavailable(&state),
     };
     let already = from == to;
     let mut notice = if already {
@@ -273,6 +206,56 @@ pub async fn move_order(
         return (StatusCode::OK, Json(body)).into_response();
     }
     see_other(&format!("/admin/orders/{number}?n={}", notice.code()))
+}
+
+/// Why a move was not made.
+enum Refused {
+    Because(StatusCode, Notice),
+    Unavailable,
+}
+
+/// Checks the form and moves the order: (number, the status it was in, the one it is in now).
+async fn make_move(
+    state: &AppState,
+    number: &str,
+    form: &MoveForm,
+    actor: &crate::staff::audit::Actor,
+) -> Result<(String, OrderStatus, OrderStatus), Refused> {
+    use Refused::Because;
+    let number = number_of(number).ok_or(Because(StatusCode::NOT_FOUND, Notice::Unknown))?;
+    let seen = OrderStatus::parse(form.from.trim());
+    let to = OrderStatus::parse(form.to.trim())
+        .filter(|&to| {
+            seen.is_none_or(|seen| queries::staff_moves(seen).contains(&to))
+                && to != OrderStatus::ReturnRequested
+                && to != OrderStatus::Placed
+        })
+        .ok_or(Because(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Notice::UnknownMove,
+        ))?;
+    if queries::needs_confirmation(to) && form.confirm != "yes" {
+        return Err(Because(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Notice::Unconfirmed(to),
+        ));
+    }
+    match orders::advance_as(&state.db, &number, seen, to, actor, crate::db::now()).await {
+        Ok(from) => Ok((number, from, to)),
+        Err(AdvanceError::UnknownOrder(_)) => Err(Because(StatusCode::NOT_FOUND, Notice::Unknown)),
+        Err(
+            e @ (AdvanceError::Changed { .. }
+            | AdvanceError::NotAllowed { .. }
+            | AdvanceError::ReturnWindowClosed),
+        ) => Err(Because(
+            StatusCode::CONFLICT,
+            Notice::Refused(e.to_string()),
+        )),
+        Err(AdvanceError::Unavailable(e)) => {
+            tracing::error!(error = %format!("{e:#}"), "moving an order from the console failed");
+            Err(Refused::Unavailable)
+        }
+    }
 }
 
 /// Releases a cancelled order's payment with the provider that authorised it; `false` when it

@@ -221,32 +221,9 @@ pub async fn change(
                 stock::correct(&state.db, &sku, seen, count, &actor, now).await
             }
             (Err(e), _) => Err(e),
-            (Ok(_), Err(_)) => {
-                let message =
-                    "The form lacks the stock it showed: reload the page and count again.";
-                return refuse(
-                    &state,
-                    &signed_in,
-                    &headers,
-                    search,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    message.to_string(),
-                )
-                .await;
-            }
+            (Ok(_), Err(_)) => Err(StockError::NotShown),
         },
-        _ => {
-            let message = "Unknown change: use Received or Counted.";
-            return refuse(
-                &state,
-                &signed_in,
-                &headers,
-                search,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                message.to_string(),
-            )
-            .await;
-        }
+        _ => Err(StockError::UnknownChange),
     };
     let status = match &result {
         Ok(changed) if wants_json(&headers) => {
@@ -262,7 +239,12 @@ pub async fn change(
             let back = format!("{}&n={done}&sku={}", search.href(0), encode(&sku));
             return see_other(&back);
         }
-        Err(StockError::BadUnits | StockError::BadCount) => StatusCode::UNPROCESSABLE_ENTITY,
+        Err(
+            StockError::BadUnits
+            | StockError::BadCount
+            | StockError::NotShown
+            | StockError::UnknownChange,
+        ) => StatusCode::UNPROCESSABLE_ENTITY,
         Err(StockError::UnknownSku(_)) => StatusCode::NOT_FOUND,
         Err(StockError::Changed { .. }) => StatusCode::CONFLICT,
         Err(StockError::Unavailable(e)) => {

@@ -27,6 +27,11 @@ pub enum StockError {
     BadUnits,
     #[error("Enter the count as a whole number from 0 to 1,000,000.")]
     BadCount,
+    /// A count sent without the stock its form showed.
+    #[error("The form lacks the stock it showed: reload the page and count again.")]
+    NotShown,
+    #[error("Unknown change: use Received or Counted.")]
+    UnknownChange,
     #[error(
         "{sku} has {now} in stock now, not {seen}: it sold or changed while you were counting. Check the shelf again and correct it from the number shown now."
     )]
