@@ -252,6 +252,7 @@ pub fn detail(order: Detail, csrf: String, notice: Option<Notice>) -> impl IntoV
             view! { <li><time>{utc(*at)}</time>" "<strong>{label}</strong>": "{note.clone()}</li> }
         })
         .collect_view();
+    let to = order.delivery.clone();
     let coupon = order
         .coupon
         .clone()
@@ -282,13 +283,13 @@ pub fn detail(order: Detail, csrf: String, notice: Option<Notice>) -> impl IntoV
         <section aria-labelledby="order-ship-to">
             <h2 id="order-ship-to">"Deliver to"</h2>
             <address data-testid="order-address">
-                {order.name.clone()}<br/>
-                {order.line1.clone()}<br/>
-                {(!order.line2.is_empty()).then(|| view! { {order.line2.clone()}<br/> })}
-                {format!("{} {}", order.city, order.postcode)}<br/>
-                {order.country.clone()}
+                {to.name.clone()}<br/>
+                {to.line1.clone()}<br/>
+                {(!to.line2.is_empty()).then(|| view! { {to.line2.clone()}<br/> })}
+                {format!("{} {}", to.city, to.postcode)}<br/>
+                {to.country.clone()}
             </address>
-            <p>{format!("Delivery: {} · contact: ", order.shipping_method)}<a href=format!("mailto:{}", order.email)>{order.email.clone()}</a></p>
+            <p>{format!("Delivery: {} · contact: ", order.shipping_method)}<a href=format!("mailto:{}", to.email)>{to.email.clone()}</a></p>
         </section>
         <section aria-labelledby="order-lines">
             <h2 id="order-lines">"What to pack"</h2>

@@ -27,7 +27,7 @@ use sqlx::{Any, Transaction};
 use vitrine::cart::{CartLine, Offers, PricedLine, Quote, Shipping, promo_totals};
 
 /// Validated contact and delivery details.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Delivery {
     pub email: String,
     pub name: String,

@@ -2,6 +2,7 @@
 //! found by number or email, and one order in full for the person packing it. Nothing here
 //! writes; moves go through [`super::advance_as`].
 
+use super::Delivery;
 use super::view::events_of;
 use crate::db::Db;
 use anyhow::Context;
@@ -129,13 +130,8 @@ pub struct Detail {
     pub number: String,
     pub status: OrderStatus,
     pub placed_at: i64,
-    pub email: String,
-    pub name: String,
-    pub line1: String,
-    pub line2: String,
-    pub city: String,
-    pub postcode: String,
-    pub country: String,
+    /// Where it goes and who to ask.
+    pub delivery: Delivery,
     pub shipping_method: String,
     pub lines: Vec<Line>,
     pub subtotal: Money,
@@ -225,13 +221,15 @@ pub async fn detail(db: &Db, number: &str) -> anyhow::Result<Option<Detail>> {
         number: o.number,
         status,
         placed_at: o.placed_at,
-        email: o.email,
-        name: o.name,
-        line1: o.line1,
-        line2: o.line2,
-        city: o.city,
-        postcode: o.postcode,
-        country: o.country,
+        delivery: Delivery {
+            email: o.email,
+            name: o.name,
+            line1: o.line1,
+            line2: o.line2,
+            city: o.city,
+            postcode: o.postcode,
+            country: o.country,
+        },
         shipping_method: o.shipping_method,
         subtotal: money(o.subtotal_minor),
         discount: money(o.discount_minor),
