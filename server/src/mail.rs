@@ -197,14 +197,6 @@ pub async fn waiting(db: &Db) -> anyhow::Result<(i64, i64)> {
         .context("Failed to count the outbox")
 }
 
-/// How many messages wait to be sent.
-pub async fn pending(db: &Db) -> anyhow::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-        .fetch_one(db)
-        .await
-        .context("Failed to count the outbox")
-}
-
 async fn hand_over(transport: &Transport, id: &str, to: &str, text: &str) -> anyhow::Result<()> {
     match transport {
         Transport::Directory(dir) => write_file(dir, id, text).await,
@@ -316,7 +308,7 @@ pub async fn run(command: MailCommand, database_url: &str) -> anyhow::Result<()>
             break;
         }
     }
-    let waiting = pending(&db).await?;
+    let (waiting, _) = waiting(&db).await?;
     println!(
         "Sent {}, failed {} (tried again later); {waiting} waiting.",
         total.sent, total.failed

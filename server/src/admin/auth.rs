@@ -157,6 +157,15 @@ pub fn unavailable(state: &AppState) -> Response {
     )
 }
 
+/// A refused console change for a JSON client: `status` with the sentence a person reads.
+pub fn json_message(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        axum::Json(serde_json::json!({ "ok": false, "message": message })),
+    )
+        .into_response()
+}
+
 pub fn json(status: StatusCode, code: &str) -> Response {
     (
         status,

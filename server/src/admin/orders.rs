@@ -261,9 +261,8 @@ async fn make_move(
 /// Releases a cancelled order's payment with the provider that authorised it; `false` when it
 /// could not (the order stays cancelled; a person releases it in the provider's dashboard).
 async fn release_payment(state: &AppState, number: &str) -> bool {
-    let payment = match queries::detail(&state.db, number).await {
-        Ok(Some(order)) => order.payment,
-        Ok(None) => None,
+    let payment = match queries::payment(&state.db, number).await {
+        Ok(payment) => payment,
         Err(e) => {
             tracing::error!(order = %number, error = %format!("{e:#}"), "reading a cancelled order's payment failed");
             return false;
@@ -300,8 +299,7 @@ async fn refuse(
     notice: Notice,
 ) -> Response {
     if wants_json(headers) {
-        let body = serde_json::json!({ "ok": false, "message": notice.text() });
-        return (status, Json(body)).into_response();
+        return auth::json_message(status, &notice.text());
     }
     render(state, signed_in, number, status, Some(notice)).await
 }

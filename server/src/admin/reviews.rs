@@ -184,8 +184,7 @@ async fn refuse(
     message: &'static str,
 ) -> Response {
     if wants_json(headers) {
-        let body = serde_json::json!({ "ok": false, "message": message });
-        return (status, Json(body)).into_response();
+        return auth::json_message(status, message);
     }
     render(state, signed_in, status, None, Some(message)).await
 }

@@ -67,20 +67,17 @@ pub async fn page(
         return refusal;
     }
     let search = Search::new(&query.q, &query.page);
-    let notice = match (
-        query.n.as_str(),
-        stock::stock_of(&state.db, query.sku.trim()).await,
-    ) {
-        ("received" | "counted", Ok(Some(now))) => Some(format!(
-            "{} {}: {now} in stock now.",
-            if query.n == "received" {
-                "Received"
-            } else {
-                "Corrected"
-            },
-            query.sku.trim()
-        )),
+    let done = match query.n.as_str() {
+        "received" => Some("Received"),
+        "counted" => Some("Corrected"),
         _ => None,
+    };
+    let notice = match done {
+        Some(done) => match stock::stock_of(&state.db, query.sku.trim()).await {
+            Ok(Some(now)) => Some(format!("{done} {}: {now} in stock now.", query.sku.trim())),
+            _ => None,
+        },
+        None => None,
     };
     render(&state, &signed_in, StatusCode::OK, search, notice, None).await
 }
@@ -266,8 +263,7 @@ async fn refuse(
     message: String,
 ) -> Response {
     if wants_json(headers) {
-        let body = serde_json::json!({ "ok": false, "message": message });
-        return (status, Json(body)).into_response();
+        return auth::json_message(status, &message);
     }
     render(state, signed_in, status, search, None, Some(message)).await
 }

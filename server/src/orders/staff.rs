@@ -192,13 +192,6 @@ pub async fn detail(db: &Db, number: &str) -> anyhow::Result<Option<Detail>> {
     .fetch_all(db)
     .await
     .context("Failed to load order lines")?;
-    let payment: Option<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT provider, reference, card_last4, amount_minor FROM payments WHERE order_number = $1",
-    )
-    .bind(number)
-    .fetch_optional(db)
-    .await
-    .context("Failed to load the payment")?;
     Ok(Some(Detail {
         lines: lines
             .into_iter()
@@ -211,12 +204,7 @@ pub async fn detail(db: &Db, number: &str) -> anyhow::Result<Option<Detail>> {
                 total: money(unit.saturating_mul(quantity)),
             })
             .collect(),
-        payment: payment.map(|(provider, reference, last4, amount)| Payment {
-            provider,
-            reference,
-            last4,
-            amount: money(amount),
-        }),
+        payment: payment(db, number).await?,
         events: events_of(db, number).await?,
         number: o.number,
         status,
@@ -236,6 +224,29 @@ pub async fn detail(db: &Db, number: &str) -> anyhow::Result<Option<Detail>> {
         coupon: o.coupon_code,
         shipping: money(o.shipping_minor),
         total: money(o.total_minor),
+    }))
+}
+
+/// What the provider authorised for order `number`, if anything.
+pub async fn payment(db: &Db, number: &str) -> anyhow::Result<Option<Payment>> {
+    let row: Option<(String, String, String, i64, String)> = sqlx::query_as(
+        "SELECT provider, reference, card_last4, amount_minor, currency FROM payments WHERE order_number = $1",
+    )
+    .bind(number)
+    .fetch_optional(db)
+    .await
+    .context("Failed to load the payment")?;
+    let Some((provider, reference, last4, amount, currency)) = row else {
+        return Ok(None);
+    };
+    let currency = Currency::parse(&currency).with_context(|| {
+        format!("order {number}'s payment has an unknown currency {currency:?}")
+    })?;
+    Ok(Some(Payment {
+        provider,
+        reference,
+        last4,
+        amount: Money::new(amount, currency),
     }))
 }
 
